@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Sql } from '../db/index.js';
+import { menteeWorkflowId } from '../domain/ids.js';
+import {
+  type CompletePrerequisiteResult,
+  completePrerequisiteUpdate,
+  Rejections,
+} from '../domain/messages.js';
+import type { ProgramRules } from '../domain/program.js';
+import { MenteeStageKey, ProgramIdKey } from '../domain/search-attributes.js';
+import { conflict, notFound, ProblemError } from './problems.js';
+
+export interface MenteeDetails {
+  id: string;
+  name: string;
+  email: string;
+  country?: string | undefined;
+}
+
+interface ApplicationRow {
+  id: string;
+  workflowId: string;
+  programId: string;
+  stage: string;
+}
+
+/**
+ * Stores the application and starts the mentee's workflow. The row is written first, so a crash
+ * between the two is repaired by the next attempt, which starts the missing workflow.
+ */
+export async function apply(
+  { sql, temporal, taskQueue }: { sql: Sql; temporal: Client; taskQueue: string },
+  program: { id: string; rules: ProgramRules },
+  mentee: MenteeDetails,
+  motivation: string,
+): Promise<{ applicationId: string }> {
+  const applicationId = randomUUID();
+  const workflowId = menteeWorkflowId(applicationId);
+  const inserted = await sql.begin(async (tx) => {
+    await tx`
+      INSERT INTO mentees (id, name, email, country) VALUES (${mentee.id}, ${mentee.name}, ${mentee.email}, ${mentee.country ?? null})
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, country = EXCLUDED.country, updated_at = now()`;
+    return tx`
+      INSERT INTO applications (id, program_id, mentee_id, workflow_id, motivation, stage, review_closes_at)
+      VALUES (${applicationId}, ${program.id}, ${mentee.id}, ${workflowId}, ${motivation}, 'in_review', ${program.rules.reviewClosesAt})
+      ON CONFLICT (program_id, mentee_id) DO NOTHING
+      RETURNING id`;
+  });
+  if (inserted.length === 1) {
+    await startMenteeWorkflow(temporal, taskQueue, applicationId, program.rules);
+    return { applicationId };
+  }
+
+  const [existing] = await sql<ApplicationRow[]>`
+    SELECT id, workflow_id AS "workflowId" FROM applications WHERE program_id = ${program.id} AND mentee_id = ${mentee.id}`;
+  if (!existing) throw new Error('application vanished while applying');
+  const started = await startMenteeWorkflow(temporal, taskQueue, existing.id, program.rules);
+  if (started) return { applicationId: existing.id };
+  throw conflict('already-applied', `Mentee ${mentee.id} has already applied to program ${program.id}`, {
+    applicationId: existing.id,
+  });
+}
+
+/** Starts the workflow; false when it already exists (one workflow per application, ever). */
+async function startMenteeWorkflow(
+  temporal: Client,
+  taskQueue: string,
+  applicationId: string,
+  rules: ProgramRules,
+): Promise<boolean> {
+  try {
+    await temporal.workflow.start('menteeWorkflow', {
+      taskQueue,
+      workflowId: menteeWorkflowId(applicationId),
+      args: [{ applicationId, rules }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: MenteeStageKey, value: 'in_review' },
+        { key: ProgramIdKey, value: rules.programId },
+      ],
+      staticSummary: `Mentee application to ${rules.programId} (${rules.term})`,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
+}
+
+export async function findApplication(sql: Sql, applicationId: string): Promise<ApplicationRow> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const [row] = uuid.test(applicationId)
+    ? await sql<ApplicationRow[]>`
+        SELECT id, workflow_id AS "workflowId", program_id AS "programId", stage FROM applications WHERE id = ${applicationId}`
+    : [];
+  if (!row) throw notFound('application', applicationId);
+  return row;
+}
+
+const REJECTION_STATUS: Record<string, 404 | 409 | 422> = {
+  [Rejections.unknownPrerequisite]: 404,
+  [Rejections.wrongStage]: 409,
+};
+
+/** Sends the completion to the workflow and waits until it is recorded; rejections become 4xx. */
+export async function completePrerequisite(
+  temporal: Client,
+  application: ApplicationRow,
+  prerequisiteId: string,
+): Promise<CompletePrerequisiteResult> {
+  try {
+    return await temporal.workflow
+      .getHandle(application.workflowId)
+      .executeUpdate(completePrerequisiteUpdate, { args: [{ prerequisiteId }] });
+  } catch (error) {
+    throw asProblem(error, application);
+  }
+}
+
+function asProblem(error: unknown, application: ApplicationRow): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const status = REJECTION_STATUS[error.cause.type ?? ''];
+    if (status) return new ProblemError(status, kebab(error.cause.type ?? 'rejected'), error.cause.message);
+  }
+  if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
+    return conflict(
+      'application-closed',
+      `Application ${application.id} is closed (stage: ${application.stage})`,
+    );
+  }
+  return error;
+}
+
+function isCompletedWorkflowError(error: unknown): boolean {
+  return error instanceof Error && /workflow execution already completed/i.test(error.message);
+}
+
+const kebab = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

@@ -1,0 +1,13 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Sql } from '../db/index.js';
+
+/** What the API needs from the world; tests hand in real servers. */
+export interface ApiDeps {
+  sql: Sql;
+  temporal: Client;
+  taskQueue: string;
+  log: Logger;
+  /** Clock for rules the API checks itself (applications close); workflows keep their own time. */
+  now?: () => number;
+}

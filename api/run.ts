@@ -1,0 +1,32 @@
+import { type ServerType, serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { connect } from '../db/index.js';
+import { createApp } from './app.js';
+
+/** Serves the HTTP API until `stop()`. */
+export async function startApi(
+  config: Config,
+  endpoints: { databaseUrl: string; temporalAddress: string },
+  log: Logger,
+) {
+  const sql = connect(endpoints.databaseUrl);
+  const connection = await Connection.connect({ address: endpoints.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ sql, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log });
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));
+  });
+  const address = server.address();
+  const url = `http://${config.API_HOST}:${typeof address === 'object' && address ? address.port : config.API_PORT}`;
+  log.info({ url }, 'API listening');
+  return {
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+      await sql.end();
+    },
+  };
+}

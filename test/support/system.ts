@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { pino } from 'pino';
+import { createActivities } from '../../activities/index.js';
+import { createResendMailer } from '../../activities/mailers/resend.js';
+import { createApp } from '../../api/app.js';
+import type { Sql } from '../../db/index.js';
+import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
+import { freshDatabase } from './database.js';
+import { type FakeResend, startFakeResend } from './fake-resend.js';
+import { startTimeSkippingServer } from './temporal.js';
+
+export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
+
+export interface TestSystem {
+  env: TestWorkflowEnvironment;
+  sql: Sql;
+  resend: FakeResend;
+  app: ReturnType<typeof createApp>;
+  taskQueue: string;
+  newWorker(): Promise<Worker>;
+  /** Calls the API in-process, as the frontend would over HTTP. */
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the assertions
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Real servers for one test file: time-skipping Temporal, a fresh Postgres database, a fake Resend reached by the SDK. */
+export async function startTestSystem(): Promise<TestSystem> {
+  bundle ??= bundleWorkflows();
+  const [db, resend, env] = await Promise.all([
+    freshDatabase(),
+    startFakeResend(),
+    startTimeSkippingServer(),
+  ]);
+  const taskQueue = `mentorship-test-${randomBytes(4).toString('hex')}`;
+  const log = pino({ level: 'silent' });
+  const activities = createActivities({
+    sql: db.sql,
+    mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
+    emailFrom: EMAIL_FROM,
+  });
+  const workflowBundle = await bundle;
+  const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log });
+  return {
+    env,
+    sql: db.sql,
+    resend,
+    app,
+    taskQueue,
+    newWorker: () =>
+      createMenteeWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        activities,
+        workflowBundle,
+      }),
+    async call(method, path, body) {
+      const response = await app.request(path, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      await env.teardown();
+      await resend.close();
+      await db.close();
+    },
+  };
+}

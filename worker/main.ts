@@ -1,0 +1,20 @@
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../config/logger.js';
+import { migrate } from '../db/index.js';
+import { startWorker } from './run.js';
+
+// The worker alone, against an existing Temporal server and Postgres (e.g. docker-compose).
+const config = loadConfig();
+const log = createLogger(config, 'worker');
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+  log.fatal('worker/main.ts needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` provides both');
+  process.exit(1);
+}
+await migrate(config.DATABASE_URL);
+const worker = await startWorker(
+  config,
+  { databaseUrl: config.DATABASE_URL, temporalAddress: config.TEMPORAL_ADDRESS },
+  log,
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.stop());
+await worker.running;

@@ -1,0 +1,37 @@
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities/index.js';
+import { createMailer } from '../activities/mailers/index.js';
+import type { Config } from '../config/index.js';
+import { connect } from '../db/index.js';
+import { createMenteeWorker } from './worker.js';
+
+/** Connects to Temporal and Postgres and polls the task queue until `stop()`. */
+export async function startWorker(
+  config: Config,
+  endpoints: { databaseUrl: string; temporalAddress: string },
+  log: Logger,
+) {
+  const sql = connect(endpoints.databaseUrl);
+  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  const worker = await createMenteeWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({ sql, mailer: createMailer(config, log), emailFrom: config.EMAIL_FROM }),
+  });
+  const running = worker.run();
+  log.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, mailer: config.RESEND_API_KEY ? 'resend' : 'outbox' },
+    'worker polling',
+  );
+  return {
+    running,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await sql.end();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { menteeWorkflow } from './mentee.js';
