@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
-import type { SendEmailInput } from '../domain/emails.js';
+import type { Recipient, SendEmailInput } from '../domain/emails.js';
 import { renderEmail } from '../emails/render.js';
 import type { Mailer } from './mailers/mailer.js';
 
@@ -8,37 +8,56 @@ export interface EmailDeps {
   sql: Sql;
   mailer: Mailer;
   from: string;
+  publicBaseUrl: string;
+}
+
+interface Addresses {
+  menteeName: string;
+  menteeEmail: string;
+  mentorName: string | null;
+  mentorEmail: string | null;
+  adminEmail: string;
+  programName: string;
+  term: string;
 }
 
 /** Renders and sends one email, at most once per idempotency key, and records it. */
-export async function sendEmail(
-  { sql, mailer, from }: EmailDeps,
-  input: SendEmailInput,
-): Promise<{ sent: boolean }> {
+export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise<{ sent: boolean }> {
+  const { sql, mailer } = deps;
   const [already] = await sql`SELECT 1 FROM emails WHERE idempotency_key = ${input.idempotencyKey}`;
   if (already) return { sent: false };
 
-  const [recipient] = await sql<{ name: string; email: string; programName: string; term: string }[]>`
-    SELECT m.name, m.email, p.name AS "programName", p.term
-    FROM applications a JOIN mentees m ON m.id = a.mentee_id JOIN programs p ON p.id = a.program_id
+  const [addresses] = await sql<Addresses[]>`
+    SELECT m.name AS "menteeName", m.email AS "menteeEmail", t.name AS "mentorName", t.email AS "mentorEmail",
+           p.admin_email AS "adminEmail", p.name AS "programName", p.term
+    FROM applications a
+      JOIN mentees m ON m.id = a.mentee_id
+      JOIN programs p ON p.id = a.program_id
+      LEFT JOIN mentors t ON t.id = a.mentor_id
     WHERE a.id = ${input.applicationId}`;
-  if (!recipient) {
+  if (!addresses) {
     throw ApplicationFailure.nonRetryable(
       `Application ${input.applicationId} not found`,
       'ApplicationNotFound',
     );
   }
+  const recipient = resolve(addresses, input.to);
   const rendered = await renderEmail(input.message, {
-    menteeName: recipient.name,
-    programName: recipient.programName,
-    term: recipient.term,
+    recipientName: recipient.name,
+    menteeName: addresses.menteeName,
+    programName: addresses.programName,
+    term: addresses.term,
+    publicBaseUrl: deps.publicBaseUrl,
   });
   const sent = await mailer.send(
     {
-      from,
+      from: deps.from,
       to: recipient.email,
       ...rendered,
-      tags: [{ name: 'kind', value: input.message.kind }],
+      tags: [
+        { name: 'kind', value: input.message.kind },
+        { name: 'recipient', value: input.to },
+      ],
     },
     input.idempotencyKey,
   );
@@ -49,4 +68,16 @@ export async function sendEmail(
             ${keepBody ? rendered.html : null}, ${keepBody ? rendered.text : null}, ${sent.provider}, ${sent.providerMessageId})
     ON CONFLICT (idempotency_key) DO NOTHING`;
   return { sent: true };
+}
+
+function resolve(addresses: Addresses, to: Recipient): { name: string; email: string } {
+  switch (to) {
+    case 'mentee':
+      return { name: addresses.menteeName, email: addresses.menteeEmail };
+    case 'mentor':
+      if (!addresses.mentorEmail) throw ApplicationFailure.nonRetryable('No mentor assigned yet', 'NoMentor');
+      return { name: addresses.mentorName ?? 'mentor', email: addresses.mentorEmail };
+    case 'admin':
+      return { name: `${addresses.programName} admin`, email: addresses.adminEmail };
+  }
 }

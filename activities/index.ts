@@ -1,24 +1,49 @@
+import { Context } from '@temporalio/activity';
 import type { Sql } from '../db/index.js';
 import type { SendEmailInput } from '../domain/emails.js';
 import type { MenteeStatus } from '../domain/messages.js';
+import type { ProgramRules } from '../domain/program.js';
+import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
 import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
+import type { PaymentProvider } from './payments/provider.js';
 import { writeStatus } from './read-model.js';
+import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
 
 export interface ActivityDeps {
   sql: Sql;
   mailer: Mailer;
+  payments: PaymentProvider;
   emailFrom: string;
+  /** Base of links in emails and on certificates (the API's public URL). */
+  publicBaseUrl: string;
 }
 
-/** The worker's activities, built over their dependencies so tests hand in real servers or fakes. */
-export function createActivities({ sql, mailer, emailFrom }: ActivityDeps) {
+/** The worker's activities, built over their dependencies so tests hand in real servers or edge fakes. */
+export function createActivities(deps: ActivityDeps) {
+  const { sql } = deps;
   return {
     async recordStatus(status: MenteeStatus): Promise<void> {
       await writeStatus(sql, status);
     },
     async sendEmail(input: SendEmailInput): Promise<{ sent: boolean }> {
-      return sendEmail({ sql, mailer, from: emailFrom }, input);
+      return sendEmail(
+        { sql, mailer: deps.mailer, from: deps.emailFrom, publicBaseUrl: deps.publicBaseUrl },
+        input,
+      );
+    },
+    async planStipend(input: { applicationId: string; stipend: ProgramRules['stipend'] }) {
+      return planStipend(sql, input.applicationId, input.stipend);
+    },
+    async payStipendInstallment(installment: InstallmentToPay) {
+      return payInstallment(
+        { sql, provider: deps.payments },
+        installment,
+        Context.current().cancellationSignal,
+      );
+    },
+    async issueLetterOfCompletion(request: LetterRequest) {
+      return issueLetterOfCompletion({ sql, publicBaseUrl: deps.publicBaseUrl }, request);
     },
   };
 }

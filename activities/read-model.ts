@@ -9,6 +9,8 @@ export async function writeStatus(sql: Sql, status: MenteeStatus): Promise<void>
     SET stage = ${status.stage},
         status = ${sql.json(status as unknown as JSONValue)},
         status_version = ${status.version},
+        mentor_id = coalesce(${status.selection?.mentorId ?? null}, mentor_id),
+        project_title = coalesce(${status.selection?.projectTitle ?? null}, project_title),
         updated_at = now()
     WHERE id = ${status.applicationId} AND status_version < ${status.version}`;
 }

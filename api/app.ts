@@ -3,7 +3,9 @@ import type { ApiDeps } from './deps.js';
 import { ProblemError, problem } from './problems.js';
 import { newRouter } from './router.js';
 import { applicationRoutes } from './routes/applications.js';
+import { certificateRoutes } from './routes/certificates.js';
 import { programRoutes } from './routes/programs.js';
+import { stipendRoutes } from './routes/stipends.js';
 
 /** The HTTP API: validates, turns requests into workflow messages, answers from the read model. */
 export function createApp(deps: ApiDeps) {
@@ -12,6 +14,8 @@ export function createApp(deps: ApiDeps) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', programRoutes(deps));
   app.route('/', applicationRoutes(deps));
+  app.route('/', stipendRoutes(deps));
+  app.route('/', certificateRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Mentorship program API', version: '0.1.0' },

@@ -5,14 +5,10 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
-import {
-  type CompletePrerequisiteResult,
-  completePrerequisiteUpdate,
-  Rejections,
-} from '../domain/messages.js';
+import { type MessageResult, Rejections } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
 import { MenteeStageKey, ProgramIdKey } from '../domain/search-attributes.js';
 import { conflict, notFound, ProblemError } from './problems.js';
@@ -24,7 +20,7 @@ export interface MenteeDetails {
   country?: string | undefined;
 }
 
-interface ApplicationRow {
+export interface ApplicationRow {
   id: string;
   workflowId: string;
   programId: string;
@@ -104,21 +100,24 @@ export async function findApplication(sql: Sql, applicationId: string): Promise<
   return row;
 }
 
-const REJECTION_STATUS: Record<string, 404 | 409 | 422> = {
-  [Rejections.unknownPrerequisite]: 404,
+const REJECTION_STATUS: Record<string, 403 | 404 | 409 | 422> = {
+  [Rejections.unknownItem]: 404,
   [Rejections.wrongStage]: 409,
+  [Rejections.notYourMentee]: 403,
+  [Rejections.evaluationNotOpen]: 409,
+  [Rejections.evaluationConflict]: 409,
+  [Rejections.invalidRequest]: 422,
 };
 
-/** Sends the completion to the workflow and waits until it is recorded; rejections become 4xx. */
-export async function completePrerequisite(
+/** Sends one message to the mentee's workflow and waits until it is recorded; rejections become 4xx. */
+export async function sendMessage<A>(
   temporal: Client,
   application: ApplicationRow,
-  prerequisiteId: string,
-): Promise<CompletePrerequisiteResult> {
+  update: UpdateDefinition<MessageResult, [A]>,
+  arg: A,
+): Promise<MessageResult> {
   try {
-    return await temporal.workflow
-      .getHandle(application.workflowId)
-      .executeUpdate(completePrerequisiteUpdate, { args: [{ prerequisiteId }] });
+    return await temporal.workflow.getHandle(application.workflowId).executeUpdate(update, { args: [arg] });
   } catch (error) {
     throw asProblem(error, application);
   }

@@ -37,3 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as (keyof Config)[];
+
+/** Base of links in emails and on certificates. */
+export const publicBaseUrl = (config: Config): string =>
+  config.PUBLIC_BASE_URL ??
+  `http://${config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST}:${config.API_PORT}`;

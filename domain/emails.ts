@@ -1,14 +1,29 @@
-/** Every email the workflow sends; the kind names the template and, with the workflow id, the idempotency key. */
+/** Who an email goes to; the activity looks the address up, so no address ever enters workflow history. */
+export type Recipient = 'mentee' | 'mentor' | 'admin';
+
+/** Every email the workflow sends; the kind names the template. */
 export type EmailMessage =
   | { kind: 'application-received'; reviewClosesAt: string; openPrerequisites: string[] }
   | { kind: 'review-reminder'; reviewClosesAt: string; openPrerequisites: string[] }
-  | { kind: 'not-accepted'; missingPrerequisites: string[] };
+  | { kind: 'not-accepted'; missingPrerequisites: string[] }
+  | { kind: 'selected'; projectTitle: string; onboardingDeadline: string; onboardingSteps: string[] }
+  | { kind: 'declined'; reason: string | null }
+  | { kind: 'not-selected' }
+  | { kind: 'offer-lapsed'; missingSteps: string[] }
+  | { kind: 'onboarding-complete'; termStartsAt: string; firstEvaluationDueAt: string }
+  | { kind: 'evaluation-reminder'; evaluation: number; dueAt: string }
+  | { kind: 'evaluation-overdue'; evaluation: number; dueAt: string; graceEndsAt: string | null }
+  | { kind: 'installment-paid'; installment: number; of: number; amountCents: number; currency: string }
+  | { kind: 'mentorship-ended'; outcome: 'terminated' | 'withdrawn'; reason: string }
+  | { kind: 'term-extended'; days: number; termEndsAt: string }
+  | { kind: 'letter-of-completion'; verificationCode: string };
 
 export type EmailKind = EmailMessage['kind'];
 
 export interface SendEmailInput {
   applicationId: string;
-  /** Business identity of this email: `<workflowId>/<kind>`; a retry or replay never sends twice. */
+  to: Recipient;
+  /** Business identity of this email, from the workflow id; a retry or replay never sends it twice. */
   idempotencyKey: string;
   message: EmailMessage;
 }

@@ -8,6 +8,53 @@ export interface MenteeWorkflowInput {
   rules: ProgramRules;
 }
 
+export type Role = 'mentee' | 'mentor' | 'admin' | 'ops' | 'system';
+
+/** Who did something, for the audit trail: a user id and the role they acted in. */
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
+export interface Decision {
+  action: string;
+  by: Actor;
+  at: string;
+  detail: string | null;
+}
+
+export interface EvaluationRatings {
+  tasksAndMilestones: number;
+  engagement: number;
+  progressAgainstPlan: number;
+}
+
+export interface EvaluationSubmission {
+  mentorId: string;
+  ratings: EvaluationRatings;
+  comments: string;
+  outcome: 'pass' | 'fail';
+}
+
+export interface EvaluationStatus {
+  number: number;
+  opensAt: string;
+  dueAt: string;
+  state: 'upcoming' | 'open' | 'overdue' | 'passed' | 'failed' | 'missed';
+  submittedAt: string | null;
+  ratings: EvaluationRatings | null;
+  outcome: 'pass' | 'fail' | null;
+}
+
+export interface InstallmentStatus {
+  number: number;
+  afterEvaluation: number;
+  amountCents: number | null;
+  currency: string;
+  state: 'scheduled' | 'paid' | 'forfeited';
+  paidAt: string | null;
+}
+
 export interface MenteeStatus {
   applicationId: string;
   programId: string;
@@ -16,24 +63,74 @@ export interface MenteeStatus {
   version: number;
   reviewClosesAt: string;
   prerequisites: { done: string[]; open: string[] };
+  selection: {
+    mentorId: string;
+    projectTitle: string;
+    decidedAt: string;
+    phoneCallRecordedAt: string | null;
+  } | null;
+  onboarding: { deadline: string; done: string[]; open: string[] };
+  participation: { done: string[]; open: string[] };
+  evaluations: EvaluationStatus[];
+  stipend: InstallmentStatus[];
+  feedbackSubmitted: boolean;
+  extensionDays: number;
+  termEndsAt: string;
+  certificateCode: string | null;
+  next: { what: string; deadline: string | null } | null;
   outcomeReason: string | null;
+  decisions: Decision[];
   updatedAt: string;
 }
 
-export interface CompletePrerequisiteResult {
-  prerequisiteId: string;
-  alreadyCompleted: boolean;
+export interface MessageResult {
+  /** True when the same message had already been applied; nothing changed. */
+  duplicate: boolean;
   status: MenteeStatus;
 }
 
+export interface SelectionDecision {
+  by: Actor;
+  decision: 'select' | 'decline';
+  mentor?: { id: string };
+  projectTitle?: string;
+  reason?: string;
+}
+
 export const statusQuery = defineQuery<MenteeStatus>('status');
-export const completePrerequisiteUpdate = defineUpdate<
-  CompletePrerequisiteResult,
-  [{ prerequisiteId: string }]
->('completePrerequisite');
+export const completePrerequisiteUpdate = defineUpdate<MessageResult, [{ prerequisiteId: string }]>(
+  'completePrerequisite',
+);
+export const decideSelectionUpdate = defineUpdate<MessageResult, [SelectionDecision]>('decideSelection');
+export const recordPhoneCallUpdate = defineUpdate<MessageResult, [{ by: Actor; note: string }]>(
+  'recordPhoneCall',
+);
+export const completeOnboardingStepUpdate = defineUpdate<MessageResult, [{ stepId: string; by: Actor }]>(
+  'completeOnboardingStep',
+);
+export const recordProgressUpdate = defineUpdate<MessageResult, [{ itemId: string; by: Actor }]>(
+  'recordProgress',
+);
+export const submitEvaluationUpdate = defineUpdate<
+  MessageResult,
+  [{ number: number } & EvaluationSubmission]
+>('submitEvaluation');
+export const submitFeedbackSurveyUpdate = defineUpdate<
+  MessageResult,
+  [{ by: Actor; rating: number; comments: string }]
+>('submitFeedbackSurvey');
+export const withdrawUpdate = defineUpdate<MessageResult, [{ by: Actor; reason: string }]>('withdraw');
+export const terminateUpdate = defineUpdate<MessageResult, [{ by: Actor; reason: string }]>('terminate');
+export const extendTermUpdate = defineUpdate<MessageResult, [{ by: Actor; days: number; reason: string }]>(
+  'extendTerm',
+);
 
 /** Failure types a validator raises; the API maps each to an HTTP status. */
 export const Rejections = {
-  unknownPrerequisite: 'UnknownPrerequisite',
+  unknownItem: 'UnknownItem',
   wrongStage: 'WrongStage',
+  notYourMentee: 'NotYourMentee',
+  evaluationNotOpen: 'EvaluationNotOpen',
+  evaluationConflict: 'EvaluationConflict',
+  invalidRequest: 'InvalidRequest',
 } as const;

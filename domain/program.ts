@@ -10,6 +10,39 @@ const Slug = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
 const Instant = z.iso.datetime({ offset: true });
 const ChecklistItem = z.strictObject({ id: Slug, title: z.string().min(1).max(200) });
+const ParticipationItem = ChecklistItem.extend({
+  kind: z.enum(['project-plan', 'starter-task', 'milestone', 'exam']),
+});
+
+export const DEFAULT_ONBOARDING_STEPS = [
+  { id: 'contract', title: 'Sign the mentee contract' },
+  { id: 'tax-form', title: 'Submit the tax form' },
+  { id: 'payment-details', title: 'Provide payment details' },
+];
+export const DEFAULT_PARTICIPATION = [
+  { id: 'project-plan', title: 'Agree the project plan with the mentor', kind: 'project-plan' as const },
+  { id: 'starter-docs', title: 'Starter task: a documentation edit', kind: 'starter-task' as const },
+  { id: 'milestone-1', title: 'Milestone 1', kind: 'milestone' as const },
+  { id: 'milestone-2', title: 'Milestone 2', kind: 'milestone' as const },
+];
+
+const Stipend = z.strictObject({
+  currency: z.string().length(3).toUpperCase().default('USD'),
+  total: z.number().positive().max(100_000).describe('Full stipend in major units before country adjustment'),
+  installments: z
+    .array(
+      z.strictObject({ afterEvaluation: z.int().min(1).max(4), percent: z.number().positive().max(100) }),
+    )
+    .min(1)
+    .max(4)
+    .optional()
+    .describe('Default: half after the 2nd evaluation, half after the final one'),
+  countryAdjustments: z
+    .record(z.string().length(2).toUpperCase(), z.number().positive().max(200))
+    .default({})
+    .describe('Percent of the total paid to mentees living in a country, e.g. { "IN": 60 }'),
+  payOnFailedEvaluation: z.boolean().default(false),
+});
 
 /** What an admin sends to create a program term: its schedule and rules. */
 export const ProgramInput = z
@@ -17,6 +50,7 @@ export const ProgramInput = z
     id: Slug.describe('Opaque program id, e.g. lfx-2026-term-2'),
     name: z.string().min(1).max(200),
     term: z.string().min(1).max(100),
+    adminEmail: z.email().describe('Where overdue evaluations, lapsed offers and terminations are reported'),
     applicationsCloseAt: Instant,
     reviewWindowDays: z.int().min(1).max(120),
     selectionDeadline: Instant,
@@ -25,52 +59,90 @@ export const ProgramInput = z
     termEndsAt: Instant,
     prerequisites: z.array(ChecklistItem).max(20).default([]),
     reviewReminderDaysBefore: z.int().min(0).max(13).default(3),
+    onboardingSteps: z.array(ChecklistItem).min(1).max(10).default(DEFAULT_ONBOARDING_STEPS),
+    participation: z.array(ParticipationItem).max(40).default(DEFAULT_PARTICIPATION),
+    evaluations: z
+      .array(z.strictObject({ dueAt: Instant }))
+      .min(3)
+      .max(4),
+    evaluationWindowDays: z.int().min(1).max(28).default(7),
+    evaluationReminderDaysBefore: z.int().min(0).max(14).default(2),
+    missedEvaluation: z
+      .strictObject({
+        graceDays: z.int().min(0).max(30).default(3),
+        outcome: z.enum(['fail', 'keep-waiting']).default('fail'),
+      })
+      .default({ graceDays: 3, outcome: 'fail' }),
+    stipend: Stipend,
+    completionGraceDays: z.int().min(0).max(60).default(14),
+    maxExtensionDays: z.int().min(0).max(180).default(35),
   })
   .superRefine((program, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
     if (program.reviewWindowDays < MIN_REVIEW_WINDOW_DAYS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reviewWindowDays'],
-        message: `the review window must be at least ${MIN_REVIEW_WINDOW_DAYS} days (got ${program.reviewWindowDays})`,
-      });
+      issue(
+        ['reviewWindowDays'],
+        `the review window must be at least ${MIN_REVIEW_WINDOW_DAYS} days (got ${program.reviewWindowDays})`,
+      );
       return;
     }
-    const ordered: [keyof typeof program, number][] = [
+    const reviewClosesAt = Date.parse(program.applicationsCloseAt) + program.reviewWindowDays * DAY_MS;
+    if (Date.parse(program.selectionDeadline) < reviewClosesAt) {
+      issue(['selectionDeadline'], 'the selection deadline must not be before the review window closes');
+    }
+    const ordered: [string, number][] = [
       ['applicationsCloseAt', Date.parse(program.applicationsCloseAt)],
       ['selectionDeadline', Date.parse(program.selectionDeadline)],
       ['onboardingDeadline', Date.parse(program.onboardingDeadline)],
       ['termStartsAt', Date.parse(program.termStartsAt)],
+      ...program.evaluations.map((e, i): [string, number] => [`evaluations.${i}.dueAt`, Date.parse(e.dueAt)]),
       ['termEndsAt', Date.parse(program.termEndsAt)],
     ];
-    const reviewClosesAt = Date.parse(program.applicationsCloseAt) + program.reviewWindowDays * DAY_MS;
-    if (Date.parse(program.selectionDeadline) < reviewClosesAt) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['selectionDeadline'],
-        message: 'the selection deadline must not be before the review window closes',
-      });
-    }
     for (let i = 1; i < ordered.length; i++) {
       const [previousName, previous] = ordered[i - 1]!;
       const [name, at] = ordered[i]!;
-      if (at < previous) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `${name} must not be before ${previousName}` });
+      if (at < previous) issue(name.split('.'), `${name} must not be before ${previousName}`);
+    }
+    for (const [field, items] of [
+      ['prerequisites', program.prerequisites],
+      ['onboardingSteps', program.onboardingSteps],
+      ['participation', program.participation],
+    ] as const) {
+      const ids = new Set<string>();
+      for (const [index, item] of items.entries()) {
+        if (ids.has(item.id)) issue([field, index, 'id'], `duplicate id ${item.id}`);
+        ids.add(item.id);
       }
     }
-    const ids = new Set<string>();
-    for (const [index, item] of program.prerequisites.entries()) {
-      if (ids.has(item.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['prerequisites', index, 'id'],
-          message: `duplicate id ${item.id}`,
-        });
+    const installments = program.stipend.installments;
+    if (installments) {
+      const total = installments.reduce((sum, i) => sum + i.percent, 0);
+      if (Math.abs(total - 100) > 1e-9)
+        issue(['stipend', 'installments'], `percents must add up to 100 (got ${total})`);
+      const seen = new Set<number>();
+      for (const [index, installment] of installments.entries()) {
+        if (installment.afterEvaluation > program.evaluations.length) {
+          issue(
+            ['stipend', 'installments', index, 'afterEvaluation'],
+            `there are only ${program.evaluations.length} evaluations`,
+          );
+        }
+        if (seen.has(installment.afterEvaluation)) {
+          issue(['stipend', 'installments', index, 'afterEvaluation'], 'one installment per evaluation');
+        }
+        seen.add(installment.afterEvaluation);
       }
-      ids.add(item.id);
     }
   });
 
-export type ProgramInput = z.infer<typeof ProgramInput>;
+export type ProgramInput = z.input<typeof ProgramInput>;
+export type Program = z.output<typeof ProgramInput>;
+
+export interface Checklist {
+  id: string;
+  title: string;
+}
 
 /** The rules pinned into each mentee's workflow when it starts; later program edits do not reach it. */
 export interface ProgramRules {
@@ -84,25 +156,84 @@ export interface ProgramRules {
   onboardingDeadline: string;
   termStartsAt: string;
   termEndsAt: string;
-  prerequisites: { id: string; title: string }[];
+  completionDeadline: string;
+  prerequisites: Checklist[];
+  onboardingSteps: Checklist[];
+  participation: (Checklist & { kind: string })[];
+  evaluations: { number: number; opensAt: string; remindAt: string | null; dueAt: string }[];
+  missedEvaluation: { graceDays: number; outcome: 'fail' | 'keep-waiting' };
+  stipend: {
+    currency: string;
+    totalCents: number;
+    installments: { number: number; afterEvaluation: number; percent: number }[];
+    countryAdjustments: Record<string, number>;
+    payOnFailedEvaluation: boolean;
+  };
+  maxExtensionDays: number;
 }
 
-export function rulesOf(program: ProgramInput): ProgramRules {
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function rulesOf(program: Program): ProgramRules {
   const reviewClosesAt = Date.parse(program.applicationsCloseAt) + program.reviewWindowDays * DAY_MS;
+  const finalEvaluation = program.evaluations.length;
+  const installments = program.stipend.installments ?? [
+    { afterEvaluation: 2, percent: 50 },
+    { afterEvaluation: finalEvaluation, percent: 50 },
+  ];
   return {
     programId: program.id,
     name: program.name,
     term: program.term,
-    applicationsCloseAt: program.applicationsCloseAt,
-    reviewClosesAt: new Date(reviewClosesAt).toISOString(),
+    applicationsCloseAt: iso(Date.parse(program.applicationsCloseAt)),
+    reviewClosesAt: iso(reviewClosesAt),
     reviewReminderAt:
       program.reviewReminderDaysBefore > 0
-        ? new Date(reviewClosesAt - program.reviewReminderDaysBefore * DAY_MS).toISOString()
+        ? iso(reviewClosesAt - program.reviewReminderDaysBefore * DAY_MS)
         : null,
-    selectionDeadline: program.selectionDeadline,
-    onboardingDeadline: program.onboardingDeadline,
-    termStartsAt: program.termStartsAt,
-    termEndsAt: program.termEndsAt,
+    selectionDeadline: iso(Date.parse(program.selectionDeadline)),
+    onboardingDeadline: iso(Date.parse(program.onboardingDeadline)),
+    termStartsAt: iso(Date.parse(program.termStartsAt)),
+    termEndsAt: iso(Date.parse(program.termEndsAt)),
+    completionDeadline: iso(Date.parse(program.termEndsAt) + program.completionGraceDays * DAY_MS),
     prerequisites: program.prerequisites,
+    onboardingSteps: program.onboardingSteps,
+    participation: program.participation,
+    evaluations: program.evaluations.map((evaluation, index) => {
+      const dueAt = Date.parse(evaluation.dueAt);
+      return {
+        number: index + 1,
+        opensAt: iso(dueAt - program.evaluationWindowDays * DAY_MS),
+        remindAt:
+          program.evaluationReminderDaysBefore > 0
+            ? iso(dueAt - program.evaluationReminderDaysBefore * DAY_MS)
+            : null,
+        dueAt: iso(dueAt),
+      };
+    }),
+    missedEvaluation: program.missedEvaluation,
+    stipend: {
+      currency: program.stipend.currency,
+      totalCents: Math.round(program.stipend.total * 100),
+      installments: [...installments]
+        .sort((a, b) => a.afterEvaluation - b.afterEvaluation)
+        .map((installment, index) => ({ number: index + 1, ...installment })),
+      countryAdjustments: program.stipend.countryAdjustments,
+      payOnFailedEvaluation: program.stipend.payOnFailedEvaluation,
+    },
+    maxExtensionDays: program.maxExtensionDays,
   };
+}
+
+/** Installment amounts in cents for a mentee's country; the last one absorbs rounding so they sum exactly. */
+export function stipendPlan(stipend: ProgramRules['stipend'], country: string | null) {
+  const adjustment = (country && stipend.countryAdjustments[country]) || 100;
+  const totalCents = Math.round((stipend.totalCents * adjustment) / 100);
+  let remaining = totalCents;
+  return stipend.installments.map((installment, index) => {
+    const last = index === stipend.installments.length - 1;
+    const amountCents = last ? remaining : Math.round((totalCents * installment.percent) / 100);
+    remaining -= amountCents;
+    return { ...installment, amountCents, currency: stipend.currency };
+  });
 }

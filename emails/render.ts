@@ -1,8 +1,9 @@
 import { render } from '@react-email/render';
-import { createElement, type ReactElement } from 'react';
+import { createElement } from 'react';
 import type { EmailMessage } from '../domain/emails.js';
-import { ApplicationReceived, NotAccepted, ReviewReminder } from './templates/application.js';
-import type { EmailContext } from './templates/layout.js';
+import { type EmailContext, Notice, type NoticeContent } from './templates/notice.js';
+
+export type { EmailContext } from './templates/notice.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -10,29 +11,175 @@ export interface RenderedEmail {
   text: string;
 }
 
-/** Subject and template for every email kind; the compiler checks that no kind is missing. */
-function compose(message: EmailMessage, context: EmailContext): { subject: string; element: ReactElement } {
+export const formatInstant = (iso: string) =>
+  `${new Date(iso).toLocaleString('en-US', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+export const formatMoney = (cents: number, currency: string) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+
+/** Subject and content for every email kind; the compiler checks that no kind is missing. */
+function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { subject: string } {
+  const program = ctx.programName;
   switch (message.kind) {
     case 'application-received':
       return {
-        subject: `We received your application to ${context.programName}`,
-        element: createElement(ApplicationReceived, { context, ...message }),
+        subject: `We received your application to ${program}`,
+        preview: 'We received your application',
+        heading: 'Application received',
+        paragraphs: [
+          `Thank you for applying to ${program}. Mentors review applications until ${formatInstant(message.reviewClosesAt)}.`,
+          ...(message.openPrerequisites.length > 0
+            ? [
+                'Applications without completed prerequisites are not accepted. Please complete, before the review closes:',
+              ]
+            : []),
+        ],
+        list: message.openPrerequisites,
       };
     case 'review-reminder':
       return {
-        subject: `Reminder: complete your prerequisites for ${context.programName}`,
-        element: createElement(ReviewReminder, { context, ...message }),
+        subject: `Reminder: complete your prerequisites for ${program}`,
+        preview: 'Prerequisites still open',
+        heading: 'Your prerequisites are still open',
+        paragraphs: [
+          `The review of applications to ${program} closes on ${formatInstant(message.reviewClosesAt)}.`,
+          'Your application will not be accepted unless you complete:',
+        ],
+        list: message.openPrerequisites,
       };
     case 'not-accepted':
       return {
-        subject: `Your application to ${context.programName} was not accepted`,
-        element: createElement(NotAccepted, { context, ...message }),
+        subject: `Your application to ${program} was not accepted`,
+        preview: 'Your application was not accepted',
+        heading: 'Application not accepted',
+        paragraphs: [
+          `The review window of ${program} has closed, and your application could not be accepted because these prerequisites were not completed:`,
+        ],
+        list: message.missingPrerequisites,
+        closing: ['You are welcome to apply again in a later term.'],
       };
+    case 'selected':
+      return {
+        subject: `You have been selected for ${program}`,
+        preview: 'Congratulations, you have been selected',
+        heading: 'You have been selected',
+        paragraphs: [
+          `Congratulations! You have been selected for the project "${message.projectTitle}".`,
+          `To join the program, complete these onboarding steps by ${formatInstant(message.onboardingDeadline)}:`,
+        ],
+        list: message.onboardingSteps,
+        closing: ['If the steps are not complete by then, the offer lapses.'],
+      };
+    case 'declined':
+      return {
+        subject: `Your application to ${program}`,
+        preview: 'The result of your application',
+        heading: 'You were not selected this time',
+        paragraphs: [
+          `Thank you for applying to ${program}. The mentors have chosen other applicants for this term.`,
+          ...(message.reason ? [`The mentors' note: ${message.reason}`] : []),
+          'We hope you apply again in a later term.',
+        ],
+      };
+    case 'not-selected':
+      return {
+        subject: `Your application to ${program}`,
+        preview: 'The result of your application',
+        heading: 'You were not selected this time',
+        paragraphs: [
+          `The selection for ${program} has closed and your application was not selected.`,
+          'We hope you apply again in a later term.',
+        ],
+      };
+    case 'offer-lapsed':
+      return {
+        subject: `Offer lapsed: ${ctx.menteeName} in ${program}`,
+        preview: 'The onboarding deadline has passed',
+        heading: 'The offer has lapsed',
+        paragraphs: [
+          `The onboarding deadline of ${program} has passed for ${ctx.menteeName} with these steps still open:`,
+        ],
+        list: message.missingSteps,
+        closing: ['The offer has lapsed; contact the program team if you believe this is a mistake.'],
+      };
+    case 'onboarding-complete':
+      return {
+        subject: `Welcome to ${program}`,
+        preview: 'Onboarding complete',
+        heading: 'Welcome aboard',
+        paragraphs: [
+          `Your onboarding is complete. The term starts on ${formatInstant(message.termStartsAt)}.`,
+          `Your first evaluation is due on ${formatInstant(message.firstEvaluationDueAt)}. Work with your mentor on the project plan and your first starter tasks.`,
+        ],
+      };
+    case 'evaluation-reminder':
+      return {
+        subject: `Evaluation ${message.evaluation} for ${ctx.menteeName} is due soon`,
+        preview: `Evaluation ${message.evaluation} is due`,
+        heading: `Evaluation ${message.evaluation} is due`,
+        paragraphs: [
+          `Please submit evaluation ${message.evaluation} for your mentee ${ctx.menteeName} by ${formatInstant(message.dueAt)}.`,
+          'It covers the completion of tasks and milestones, engagement with you and the community, and progress against the project plan.',
+        ],
+      };
+    case 'evaluation-overdue':
+      return {
+        subject: `Overdue: evaluation ${message.evaluation} for ${ctx.menteeName}`,
+        preview: `Evaluation ${message.evaluation} is overdue`,
+        heading: `Evaluation ${message.evaluation} is overdue`,
+        paragraphs: [
+          `The mentor has not submitted evaluation ${message.evaluation} for ${ctx.menteeName}, due ${formatInstant(message.dueAt)}.`,
+          message.graceEndsAt
+            ? `Under the program's policy, the evaluation counts as failed if it is not submitted by ${formatInstant(message.graceEndsAt)}.`
+            : "The mentee's workflow keeps waiting for it.",
+        ],
+      };
+    case 'installment-paid':
+      return {
+        subject: `Stipend installment ${message.installment} of ${message.of} approved`,
+        preview: 'Your stipend installment is on its way',
+        heading: 'Stipend installment approved',
+        paragraphs: [
+          `Installment ${message.installment} of ${message.of} of your stipend, ${formatMoney(message.amountCents, message.currency)}, has been approved and sent for payment.`,
+        ],
+      };
+    case 'mentorship-ended':
+      return {
+        subject: `${ctx.menteeName}'s mentorship in ${program} has ended`,
+        preview: 'The mentorship has ended',
+        heading: message.outcome === 'withdrawn' ? 'Withdrawn from the program' : 'The mentorship has ended',
+        paragraphs: [
+          `${ctx.menteeName}'s mentorship in ${program} has ended (${message.outcome}).`,
+          `Reason: ${message.reason}`,
+        ],
+      };
+    case 'term-extended':
+      return {
+        subject: `${ctx.menteeName}'s term in ${program} is extended by ${message.days} days`,
+        preview: 'The term has been extended',
+        heading: 'Term extended',
+        paragraphs: [
+          `The term has been extended by ${message.days} days and now ends on ${formatInstant(message.termEndsAt)}. Every later deadline and evaluation date moved with it.`,
+        ],
+      };
+    case 'letter-of-completion': {
+      const href = `${ctx.publicBaseUrl}/certificates/${message.verificationCode}`;
+      return {
+        subject: `Your Letter of Completion for ${program}`,
+        preview: 'Congratulations on completing the program',
+        heading: 'Congratulations!',
+        paragraphs: [
+          `You have completed ${program}. Your Letter of Completion is ready.`,
+          `Anyone can verify it with the code ${message.verificationCode} at ${href}.`,
+        ],
+        action: { label: 'Download your Letter of Completion', href: `${href}/pdf` },
+      };
+    }
   }
 }
 
 export async function renderEmail(message: EmailMessage, context: EmailContext): Promise<RenderedEmail> {
-  const { subject, element } = compose(message, context);
+  const { subject, ...content } = compose(message, context);
+  const element = createElement(Notice, { context, content });
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
   return { subject, html, text };
 }

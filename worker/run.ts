@@ -2,7 +2,8 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/mailers/index.js';
-import type { Config } from '../config/index.js';
+import { createFinanceLedgerProvider } from '../activities/payments/provider.js';
+import { type Config, publicBaseUrl } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { createMenteeWorker } from './worker.js';
 
@@ -18,7 +19,13 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ sql, mailer: createMailer(config, log), emailFrom: config.EMAIL_FROM }),
+    activities: createActivities({
+      sql,
+      mailer: createMailer(config, log),
+      payments: createFinanceLedgerProvider(sql),
+      emailFrom: config.EMAIL_FROM,
+      publicBaseUrl: publicBaseUrl(config),
+    }),
   });
   const running = worker.run();
   log.info(

@@ -1,31 +1,52 @@
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   ApplicationFailure,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
-import type { EmailMessage } from '../domain/emails.js';
+import type { EmailMessage, Recipient } from '../domain/emails.js';
 import {
-  type CompletePrerequisiteResult,
+  type Actor,
+  completeOnboardingStepUpdate,
   completePrerequisiteUpdate,
+  decideSelectionUpdate,
+  extendTermUpdate,
   type MenteeStatus,
   type MenteeWorkflowInput,
+  type MessageResult,
   Rejections,
+  recordPhoneCallUpdate,
+  recordProgressUpdate,
   statusQuery,
+  submitEvaluationUpdate,
+  submitFeedbackSurveyUpdate,
+  terminateUpdate,
+  withdrawUpdate,
 } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
-import type { Stage } from '../domain/stages.js';
-import { statusPublisher } from './status-publisher.js';
+import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import { MenteeState, SYSTEM } from './state.js';
+import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 
 // Email and Postgres outages heal; keep retrying with backoff rather than lose a step.
-const { sendEmail, recordStatus } = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+const { sendEmail, recordStatus, planStipend, issueLetterOfCompletion } =
+  proxyActivities<activities.Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  });
+// A payment is retried until it lands; the business key makes every attempt the same payment.
+const { payStipendInstallment } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
 export interface MenteeOutcome {
@@ -33,123 +54,505 @@ export interface MenteeOutcome {
   reason: string | null;
 }
 
+const reject = (type: string, message: string): never => {
+  throw ApplicationFailure.nonRetryable(message, type);
+};
+
 /** One mentee's path through one program term, read top to bottom like the program guide. */
 export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInput): Promise<MenteeOutcome> {
-  let stage: Stage = 'in_review';
-  let outcomeReason: string | null = null;
-  const prerequisitesDone = new Set<string>();
-  const openPrerequisites = () => rules.prerequisites.filter((p) => !prerequisitesDone.has(p.id));
-
-  const status = (): MenteeStatus => ({
-    applicationId,
-    programId: rules.programId,
-    stage,
-    version: publisher.version,
-    reviewClosesAt: rules.reviewClosesAt,
-    prerequisites: {
-      done: rules.prerequisites.filter((p) => prerequisitesDone.has(p.id)).map((p) => p.id),
-      open: openPrerequisites().map((p) => p.id),
-    },
-    outcomeReason,
-    updatedAt: new Date().toISOString(),
-  });
-  const publisher = statusPublisher(status, (snapshot) =>
-    recordStatus.executeWithOptions({ summary: `Record stage ${snapshot.stage}` }, [snapshot]),
+  const m = new MenteeState(applicationId, rules);
+  const publisher: StatusPublisher = statusPublisher(
+    () => m.status(publisher.version),
+    (snapshot: MenteeStatus) =>
+      recordStatus.executeWithOptions({ summary: `Record status (${snapshot.stage})` }, [snapshot]),
   );
+  const lifecycle = new CancellationScope();
+  // set by the withdraw/terminate handlers; `as` keeps TypeScript from narrowing it to null
+  let exit = null as { stage: 'withdrawn' | 'terminated'; by: Actor; reason: string } | null;
+
   const moveTo = (next: Stage, reason: string | null = null) => {
-    stage = next;
-    outcomeReason = reason;
+    m.stage = next;
+    m.outcomeReason = reason;
+    if (FINAL_STAGES.has(next) || next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
     upsertSearchAttributes([{ key: MenteeStageKey, value: next }]);
-    setCurrentDetails(`Stage: **${next}**${reason ? ` — ${reason}` : ''}`);
+    setCurrentDetails(`**${next}**${reason ? `: ${reason}` : ''}`);
     publisher.changed();
   };
-  const email = (message: EmailMessage, summary: string) =>
-    sendEmail.executeWithOptions({ summary }, [
-      { applicationId, idempotencyKey: `${workflowInfo().workflowId}/${message.kind}`, message },
+  const email = (to: Recipient, message: EmailMessage, key: string = message.kind) =>
+    sendEmail.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
+      { applicationId, to, idempotencyKey: `${workflowInfo().workflowId}/${key}/${to}`, message },
     ]);
+  const changed = () => {
+    publisher.changed();
+  };
 
-  setHandler(statusQuery, status);
-  setHandler(
-    completePrerequisiteUpdate,
-    async ({ prerequisiteId }): Promise<CompletePrerequisiteResult> => {
-      const alreadyCompleted = prerequisitesDone.has(prerequisiteId);
-      if (!alreadyCompleted) {
-        prerequisitesDone.add(prerequisiteId);
-        publisher.changed();
-      }
-      await publisher.flushed();
-      return { prerequisiteId, alreadyCompleted, status: status() };
-    },
-    {
-      validator: ({ prerequisiteId }) => {
-        if (!rules.prerequisites.some((p) => p.id === prerequisiteId)) {
-          throw ApplicationFailure.nonRetryable(
-            `Program ${rules.programId} has no prerequisite "${prerequisiteId}"; it has: ${rules.prerequisites.map((p) => p.id).join(', ') || 'none'}`,
-            Rejections.unknownPrerequisite,
-          );
-        }
-        if (stage !== 'in_review') {
-          throw ApplicationFailure.nonRetryable(
-            `The review window closed at ${rules.reviewClosesAt}; prerequisites can no longer be completed (stage: ${stage})`,
-            Rejections.wrongStage,
-          );
-        }
-      },
-    },
-  );
-
-  moveTo('in_review');
-  await email(
-    {
-      kind: 'application-received',
-      reviewClosesAt: rules.reviewClosesAt,
-      openPrerequisites: openPrerequisites().map((p) => p.title),
-    },
-    'Email: application received',
-  );
-
-  // Review: at least two weeks; a reminder goes to applicants who still have prerequisites open.
-  if (rules.reviewReminderAt && (await sleepUntil(rules.reviewReminderAt, 'Review reminder due'))) {
-    if (openPrerequisites().length > 0) {
-      await email(
-        {
-          kind: 'review-reminder',
-          reviewClosesAt: rules.reviewClosesAt,
-          openPrerequisites: openPrerequisites().map((p) => p.title),
-        },
-        'Email: review reminder',
-      );
+  /** Durable wait until an instant of the (movable) schedule; true if `done` came first. */
+  async function waitUntil(deadline: () => string, summary: string, done: () => boolean = () => false) {
+    for (;;) {
+      if (done()) return true;
+      const ms = Date.parse(deadline()) - Date.now();
+      if (ms <= 0) return false;
+      const version = m.scheduleVersion;
+      await condition(() => done() || m.scheduleVersion !== version, ms, { summary });
+      if (done()) return true;
+      if (m.scheduleVersion === version) return false;
     }
   }
-  await sleepUntil(rules.reviewClosesAt, 'Review window closes');
 
-  const missing = openPrerequisites();
-  if (missing.length > 0) {
-    moveTo('not_accepted', `Prerequisites not completed: ${missing.map((p) => p.id).join(', ')}`);
-    await email(
-      { kind: 'not-accepted', missingPrerequisites: missing.map((p) => p.title) },
-      'Email: not accepted',
+  /** Registers an Update whose handler applies a change and answers once the read model has it. */
+  function onMessage<A>(
+    update: UpdateDefinition<MessageResult, [A]>,
+    validate: (arg: A) => void,
+    apply: (arg: A) => boolean,
+    settled: () => boolean = () => true,
+  ) {
+    setHandler(
+      update,
+      async (arg: A): Promise<MessageResult> => {
+        const applied = apply(arg);
+        if (applied) changed();
+        await condition(settled);
+        await publisher.flushed();
+        return { duplicate: !applied, status: m.status(publisher.version) };
+      },
+      { validator: validate },
     );
-    return finish();
   }
-  moveTo('awaiting_selection');
+  const requireStage = (action: string, ...stages: Stage[]) => {
+    if (!stages.includes(m.stage)) {
+      reject(Rejections.wrongStage, `Cannot ${action} while the application is ${m.stage}`);
+    }
+  };
+  const requireItem = (kind: string, items: { id: string }[], id: string) => {
+    if (!items.some((i) => i.id === id)) {
+      reject(
+        Rejections.unknownItem,
+        `Program ${rules.programId} has no ${kind} "${id}"; it has: ${items.map((i) => i.id).join(', ') || 'none'}`,
+      );
+    }
+  };
 
-  // Selection arrives with the lifecycle issue; until then nobody decides and the deadline ends it.
-  await sleepUntil(rules.selectionDeadline, 'Selection deadline');
-  moveTo('not_selected', 'No selection decision by the selection deadline');
-  return finish();
+  setHandler(statusQuery, (): MenteeStatus => m.status(publisher.version));
 
-  async function finish(): Promise<MenteeOutcome> {
-    await publisher.flushed();
-    log.info('Mentee workflow finished', { stage, outcomeReason });
-    return { stage, reason: outcomeReason };
+  onMessage(
+    completePrerequisiteUpdate,
+    ({ prerequisiteId }) => {
+      requireItem('prerequisite', rules.prerequisites, prerequisiteId);
+      if (m.stage !== 'in_review') {
+        reject(
+          Rejections.wrongStage,
+          `The review window closed at ${rules.reviewClosesAt}; prerequisites can no longer be completed (stage: ${m.stage})`,
+        );
+      }
+    },
+    ({ prerequisiteId }) => addOnce(m.prerequisitesDone, prerequisiteId),
+  );
+
+  onMessage(
+    decideSelectionUpdate,
+    (d) => {
+      if (m.selection && sameSelection(m.selection, d)) return;
+      requireStage('decide on selection', 'awaiting_selection');
+      if (d.decision === 'select' && (!d.mentor?.id || !d.projectTitle)) {
+        reject(Rejections.invalidRequest, 'Selecting an applicant needs a mentor and a project title');
+      }
+    },
+    (d) => {
+      if (m.selection) return false;
+      m.selection = {
+        decision: d.decision,
+        mentorId: d.mentor?.id ?? null,
+        projectTitle: d.projectTitle ?? null,
+        reason: d.reason ?? null,
+        decidedAt: new Date().toISOString(),
+      };
+      m.record(d.decision === 'select' ? 'selected' : 'declined', d.by, d.reason ?? d.projectTitle ?? null);
+      return true;
+    },
+    () => m.stage !== 'awaiting_selection',
+  );
+
+  onMessage(
+    recordPhoneCallUpdate,
+    () => {
+      if (!m.selection)
+        reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
+    },
+    ({ by, note }) => {
+      m.phoneCallRecordedAt ??= new Date().toISOString();
+      m.record('told-by-phone', by, note);
+      return true;
+    },
+  );
+
+  onMessage(
+    completeOnboardingStepUpdate,
+    ({ stepId }) => {
+      requireItem('onboarding step', rules.onboardingSteps, stepId);
+      if (!m.onboardingDone.has(stepId)) requireStage('complete onboarding steps', 'onboarding');
+    },
+    ({ stepId, by }) => {
+      if (!addOnce(m.onboardingDone, stepId)) return false;
+      m.record(`onboarding:${stepId}`, by);
+      return true;
+    },
+    () => m.stage !== 'onboarding' || m.openOnboardingSteps().length > 0,
+  );
+
+  onMessage(
+    recordProgressUpdate,
+    ({ itemId }) => {
+      requireItem('participation item', rules.participation, itemId);
+      if (!m.participationDone.has(itemId)) requireStage('record progress', 'active');
+    },
+    ({ itemId, by }) => {
+      if (!addOnce(m.participationDone, itemId)) return false;
+      m.record(`progress:${itemId}`, by);
+      return true;
+    },
+  );
+
+  onMessage(
+    submitEvaluationUpdate,
+    (submission) => {
+      const { number, mentorId } = submission;
+      if (!m.schedule.evaluations.some((e) => e.number === number)) {
+        reject(
+          Rejections.unknownItem,
+          `Program ${rules.programId} has evaluations 1-${rules.evaluations.length}, not ${number}`,
+        );
+      }
+      if (m.selection?.mentorId !== mentorId) {
+        reject(Rejections.notYourMentee, `Only this mentee's own mentor may submit evaluations`);
+      }
+      const earlier = m.evaluations.get(number);
+      if (earlier) {
+        if (sameEvaluation(earlier, submission)) return;
+        reject(
+          Rejections.evaluationConflict,
+          `Evaluation ${number} was already submitted at ${earlier.submittedAt} with other answers`,
+        );
+      }
+      requireStage('submit evaluations', 'active');
+      const current = m.currentEvaluation();
+      if (current !== number) {
+        reject(
+          Rejections.evaluationNotOpen,
+          `Evaluation ${number} is not due; the evaluation due now is ${current ?? 'none'}`,
+        );
+      }
+      const { opensAt } = m.evaluation(number);
+      if (Date.now() < Date.parse(opensAt)) {
+        reject(Rejections.evaluationNotOpen, `Evaluation ${number} opens at ${opensAt}`);
+      }
+    },
+    ({ number, mentorId, ratings, comments, outcome }) => {
+      if (m.evaluations.has(number)) return false;
+      m.evaluations.set(number, {
+        mentorId,
+        ratings,
+        comments,
+        outcome,
+        submittedAt: new Date().toISOString(),
+      });
+      m.record(`evaluation:${number}:${outcome}`, { userId: mentorId, role: 'mentor' }, comments || null);
+      return true;
+    },
+  );
+
+  onMessage(
+    submitFeedbackSurveyUpdate,
+    () => {
+      if (!m.feedback) requireStage('submit the feedback survey', 'active');
+    },
+    ({ by, rating, comments }) => {
+      if (m.feedback) return false;
+      m.feedback = { rating, comments, submittedAt: new Date().toISOString() };
+      m.record('feedback-survey', by);
+      return true;
+    },
+  );
+
+  onMessage(
+    extendTermUpdate,
+    ({ days }) => {
+      requireStage('extend the term', 'onboarding', 'active');
+      if (m.extensionDays + days > rules.maxExtensionDays) {
+        reject(
+          Rejections.invalidRequest,
+          `The program allows at most ${rules.maxExtensionDays} days of extension; ${m.extensionDays} already granted`,
+        );
+      }
+    },
+    ({ days, by, reason }) => {
+      m.extend(days, Date.now());
+      m.record('extended', by, `${days} days: ${reason}`);
+      const key = `term-extended-${m.scheduleVersion}`;
+      const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
+      void email('mentee', message, key);
+      if (m.selection?.mentorId) void email('mentor', message, key);
+      return true;
+    },
+  );
+
+  for (const [update, stage] of [
+    [withdrawUpdate, 'withdrawn'],
+    [terminateUpdate, 'terminated'],
+  ] as const) {
+    onMessage(
+      update,
+      () => {
+        if (exit?.stage === stage) return;
+        if (FINAL_STAGES.has(m.stage))
+          reject(Rejections.wrongStage, `The application has already ended (${m.stage})`);
+      },
+      ({ by, reason }) => {
+        if (exit) return false;
+        exit = { stage, by, reason };
+        lifecycle.cancel();
+        return true;
+      },
+      () => FINAL_STAGES.has(m.stage),
+    );
+  }
+
+  try {
+    await lifecycle.run(runLifecycle);
+  } catch (error) {
+    if (!(exit && isCancellation(error))) throw error;
+  }
+  if (exit) await end(exit.stage, exit.reason, exit.by);
+  await publisher.flushed();
+  await condition(allHandlersFinished);
+  log.info('Mentee workflow finished', { stage: m.stage, reason: m.outcomeReason });
+  return { stage: m.stage, reason: m.outcomeReason };
+
+  async function runLifecycle(): Promise<void> {
+    moveTo('in_review');
+    await email('mentee', {
+      kind: 'application-received',
+      reviewClosesAt: rules.reviewClosesAt,
+      openPrerequisites: m.openPrerequisites().map((p) => p.title),
+    });
+
+    // 1. Review: at least two weeks; applicants with open prerequisites get a reminder.
+    if (rules.reviewReminderAt && !(await waitUntil(() => rules.reviewReminderAt!, 'Review reminder due'))) {
+      if (m.openPrerequisites().length > 0) {
+        await email('mentee', {
+          kind: 'review-reminder',
+          reviewClosesAt: rules.reviewClosesAt,
+          openPrerequisites: m.openPrerequisites().map((p) => p.title),
+        });
+      }
+    }
+    await waitUntil(() => rules.reviewClosesAt, 'Review window closes');
+    const missing = m.openPrerequisites();
+    if (missing.length > 0) {
+      moveTo('not_accepted', `Prerequisites not completed: ${missing.map((p) => p.id).join(', ')}`);
+      await email('mentee', { kind: 'not-accepted', missingPrerequisites: missing.map((p) => p.title) });
+      return;
+    }
+
+    // 2. Selection: a mentor or admin decides; silence until the deadline means not selected.
+    moveTo('awaiting_selection');
+    if (
+      !(await waitUntil(
+        () => m.schedule.selectionDeadline,
+        'Selection deadline',
+        () => m.selection !== null,
+      ))
+    ) {
+      moveTo('not_selected', 'No selection decision by the selection deadline');
+      await email('mentee', { kind: 'not-selected' });
+      return;
+    }
+    if (m.selection!.decision === 'decline') {
+      moveTo('declined', m.selection!.reason ?? 'Declined by the mentors');
+      await email('mentee', { kind: 'declined', reason: m.selection!.reason });
+      return;
+    }
+
+    // 3. Onboarding: contract and HR steps before the deadline, or the offer lapses.
+    moveTo('onboarding');
+    await email('mentee', {
+      kind: 'selected',
+      projectTitle: m.selection!.projectTitle!,
+      onboardingDeadline: m.schedule.onboardingDeadline,
+      onboardingSteps: m.openOnboardingSteps().map((s) => s.title),
+    });
+    const onboarded = await waitUntil(
+      () => m.schedule.onboardingDeadline,
+      'Onboarding deadline',
+      () => m.openOnboardingSteps().length === 0,
+    );
+    if (!onboarded) {
+      const open = m.openOnboardingSteps();
+      moveTo('offer_lapsed', `Onboarding not completed by the deadline: ${open.map((s) => s.id).join(', ')}`);
+      const message = { kind: 'offer-lapsed' as const, missingSteps: open.map((s) => s.title) };
+      await Promise.all([email('mentee', message), email('admin', message)]);
+      return;
+    }
+    const plan = await planStipend({ applicationId, stipend: rules.stipend });
+    for (const installment of m.installments) {
+      installment.amountCents = plan.find((p) => p.number === installment.number)!.amountCents;
+    }
+    moveTo('active');
+    await email('mentee', {
+      kind: 'onboarding-complete',
+      termStartsAt: m.schedule.termStartsAt,
+      firstEvaluationDueAt: m.evaluation(1).dueAt,
+    });
+
+    // 4-5. Evaluations; a stipend installment follows the ones the program pays after.
+    for (const { number } of rules.evaluations) {
+      const result = await evaluation(number);
+      const installment = m.installments.find((i) => i.afterEvaluation === number);
+      if (installment && (result === 'pass' || rules.stipend.payOnFailedEvaluation))
+        await payInstallment(installment.number);
+      if (result !== 'pass') {
+        for (const unpaid of m.installments.filter((i) => i.state === 'scheduled'))
+          unpaid.state = 'forfeited';
+        const reason =
+          result === 'missed'
+            ? `Evaluation ${number} was not submitted in time`
+            : `Evaluation ${number} failed`;
+        await end('terminated', reason, SYSTEM);
+        return;
+      }
+    }
+
+    // 6. Completion: every task, milestone and exam, and the feedback survey.
+    const completed = await waitUntil(
+      () => m.schedule.completionDeadline,
+      'Completion deadline',
+      () => m.completionRequirementsMet(),
+    );
+    if (!completed) {
+      const open = [...m.openParticipation().map((p) => p.id), ...(m.feedback ? [] : ['feedback-survey'])];
+      await end('terminated', `Completion requirements not met: ${open.join(', ')}`, SYSTEM);
+      return;
+    }
+    const { verificationCode } = await issueLetterOfCompletion.executeWithOptions(
+      { summary: 'Render the Letter of Completion' },
+      [
+        {
+          applicationId,
+          issuedAt: new Date().toISOString(),
+          termStartsAt: m.schedule.termStartsAt,
+          termEndsAt: m.schedule.termEndsAt,
+        },
+      ],
+    );
+    m.certificateCode = verificationCode;
+    moveTo('completed');
+    await email('mentee', { kind: 'letter-of-completion', verificationCode });
+  }
+
+  /** Waits for evaluation `number`: reminder before, admin alert after the due date, then the program's policy. */
+  async function evaluation(number: number): Promise<'pass' | 'fail' | 'missed'> {
+    const submitted = () => m.evaluations.has(number);
+    const remindAt = () => m.evaluation(number).remindAt ?? m.evaluation(number).dueAt;
+    if (!(await waitUntil(remindAt, `Remind the mentor of evaluation ${number}`, submitted))) {
+      await email(
+        'mentor',
+        { kind: 'evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
+        `evaluation-reminder-${number}`,
+      );
+    }
+    if (!(await waitUntil(() => m.evaluation(number).dueAt, `Evaluation ${number} due`, submitted))) {
+      m.overdue.add(number);
+      changed();
+      const graceEndsAt = m.graceEndsAt(number);
+      await email(
+        'admin',
+        { kind: 'evaluation-overdue', evaluation: number, dueAt: m.evaluation(number).dueAt, graceEndsAt },
+        `evaluation-overdue-${number}`,
+      );
+      const inGrace = graceEndsAt
+        ? await waitUntil(() => m.graceEndsAt(number)!, `Evaluation ${number} grace period ends`, submitted)
+        : await condition(submitted).then(() => true);
+      if (!inGrace) {
+        m.missed.add(number);
+        m.record(`evaluation:${number}:missed`, SYSTEM);
+        changed();
+        return 'missed';
+      }
+    }
+    return m.evaluations.get(number)!.outcome;
+  }
+
+  async function payInstallment(number: number): Promise<void> {
+    const installment = m.installments.find((i) => i.number === number)!;
+    // A payment that has started finishes even if the mentee withdraws meanwhile.
+    const { paidAt } = await CancellationScope.nonCancellable(() =>
+      payStipendInstallment.executeWithOptions(
+        { summary: `Pay installment ${number} of ${m.installments.length}` },
+        [
+          {
+            applicationId,
+            installment: number,
+            of: m.installments.length,
+            afterEvaluation: installment.afterEvaluation,
+            amountCents: installment.amountCents!,
+            currency: installment.currency,
+            approvedAt: new Date().toISOString(),
+          },
+        ],
+      ),
+    );
+    installment.state = 'paid';
+    installment.paidAt = paidAt;
+    m.record(`stipend:${number}:paid`, SYSTEM, `${installment.amountCents} ${installment.currency}`);
+    changed();
+    await email(
+      'mentee',
+      {
+        kind: 'installment-paid',
+        installment: number,
+        of: m.installments.length,
+        amountCents: installment.amountCents!,
+        currency: installment.currency,
+      },
+      `installment-paid-${number}`,
+    );
+  }
+
+  /** Terminated or withdrawn: everyone involved hears it, once. */
+  async function end(stage: 'terminated' | 'withdrawn', reason: string, by: Actor): Promise<void> {
+    if (by !== SYSTEM) m.record(stage, by, reason);
+    for (const unpaid of m.installments.filter((i) => i.state === 'scheduled')) unpaid.state = 'forfeited';
+    moveTo(stage, reason);
+    const message = { kind: 'mentorship-ended' as const, outcome: stage, reason };
+    const recipients: Recipient[] =
+      m.selection?.decision === 'select' ? ['mentee', 'mentor', 'admin'] : ['mentee', 'admin'];
+    await Promise.all(recipients.map((to) => email(to, message)));
   }
 }
 
-/** Durable sleep until an instant of the program schedule; returns false if it had already passed. */
-async function sleepUntil(instant: string, summary: string): Promise<boolean> {
-  const ms = Date.parse(instant) - Date.now();
-  if (ms <= 0) return false;
-  await sleep(ms, { summary });
+function addOnce(set: Set<string>, id: string): boolean {
+  if (set.has(id)) return false;
+  set.add(id);
   return true;
+}
+
+function sameSelection(
+  earlier: { decision: string; mentorId: string | null; projectTitle: string | null },
+  d: { decision: string; mentor?: { id: string }; projectTitle?: string },
+): boolean {
+  return (
+    earlier.decision === d.decision &&
+    earlier.mentorId === (d.mentor?.id ?? null) &&
+    earlier.projectTitle === (d.projectTitle ?? null)
+  );
+}
+
+function sameEvaluation(
+  a: { ratings: object; comments: string; outcome: string },
+  b: { ratings: object; comments: string; outcome: string },
+): boolean {
+  return (
+    a.outcome === b.outcome &&
+    a.comments === b.comments &&
+    JSON.stringify(a.ratings) === JSON.stringify(b.ratings)
+  );
 }

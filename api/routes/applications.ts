@@ -1,99 +1,183 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { STAGES } from '../../domain/stages.js';
-import { apply, completePrerequisite, findApplication } from '../applications.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import type { JSONValue } from 'postgres';
+import {
+  completeOnboardingStepUpdate,
+  completePrerequisiteUpdate,
+  decideSelectionUpdate,
+  extendTermUpdate,
+  type MessageResult,
+  recordPhoneCallUpdate,
+  recordProgressUpdate,
+  statusQuery,
+  submitEvaluationUpdate,
+  submitFeedbackSurveyUpdate,
+  terminateUpdate,
+  withdrawUpdate,
+} from '../../domain/messages.js';
+import { actorOf } from '../actor.js';
+import { type ApplicationRow, apply, findApplication, sendMessage } from '../applications.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound, Problem } from '../problems.js';
+import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
+import { ApplicationStatus, EvaluationBody, MessageResponse, problemResponse } from '../schemas.js';
 
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: Problem } },
-});
-
+const OpaqueId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'an opaque user id: letters, digits, _ and -');
 const ApplyBody = z.strictObject({
   mentee: z.strictObject({
-    id: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_-]+$/, 'an opaque user id: letters, digits, _ and -'),
+    id: OpaqueId,
     name: z.string().min(1).max(200),
     email: z.email(),
-    country: z.string().length(2).toUpperCase().optional(),
+    country: z
+      .string()
+      .length(2)
+      .toUpperCase()
+      .optional()
+      .describe('ISO 3166 country of residence, for the stipend'),
   }),
   motivation: z.string().max(5000).default(''),
 });
+const SelectionBody = z.discriminatedUnion('decision', [
+  z.strictObject({
+    decision: z.literal('select'),
+    mentor: z.strictObject({ id: OpaqueId, name: z.string().min(1).max(200), email: z.email() }),
+    projectTitle: z.string().min(1).max(200),
+  }),
+  z.strictObject({ decision: z.literal('decline'), reason: z.string().max(2000).optional() }),
+]);
+const Reason = z.strictObject({ reason: z.string().min(1).max(2000) });
 
-const ApplicationStatus = z.object({
-  id: z.string(),
-  programId: z.string(),
-  menteeId: z.string(),
-  stage: z.enum(STAGES),
-  reviewClosesAt: z.string(),
-  prerequisites: z.object({ done: z.array(z.string()), open: z.array(z.string()) }),
-  outcomeReason: z.string().nullable(),
-  updatedAt: z.string(),
-});
-
-const applyRoute = createRoute({
-  method: 'post',
-  path: '/programs/{programId}/applications',
-  summary: "Apply to a program; starts the mentee's workflow",
-  request: {
-    params: z.object({ programId: z.string() }),
-    body: { required: true, content: { 'application/json': { schema: ApplyBody } } },
-  },
-  responses: {
-    201: {
-      description: 'Application stored',
-      content: { 'application/json': { schema: ApplicationStatus } },
+const ApplicationParams = z.object({ applicationId: z.string() });
+const messageResponses = {
+  200: { description: 'Recorded', content: { 'application/json': { schema: MessageResponse } } },
+  403: problemResponse('Not allowed for this user'),
+  404: problemResponse('Unknown application or item'),
+  409: problemResponse('Not possible at this stage'),
+  422: problemResponse('Invalid request'),
+};
+function messageRoute<P extends z.ZodObject>(path: string, summary: string, params: P) {
+  return createRoute({
+    method: 'post',
+    path: `/applications/{applicationId}${path}`,
+    summary,
+    request: { params },
+    responses: messageResponses,
+  });
+}
+function messageRouteWithBody<B extends z.ZodType>(path: string, summary: string, body: B) {
+  return createRoute({
+    method: 'post',
+    path: `/applications/{applicationId}${path}`,
+    summary,
+    request: {
+      params: ApplicationParams,
+      body: { required: true, content: { 'application/json': { schema: body } } },
     },
-    404: problemResponse('Unknown program'),
-    409: problemResponse('Already applied, or applications are closed'),
-    422: problemResponse('Invalid application'),
-  },
-});
+    responses: messageResponses,
+  });
+}
 
-const statusRoute = createRoute({
-  method: 'get',
-  path: '/applications/{applicationId}',
-  summary: "An application's status: stage, prerequisites done and open, review deadline",
-  request: { params: z.object({ applicationId: z.string() }) },
-  responses: {
-    200: { description: 'Status', content: { 'application/json': { schema: ApplicationStatus } } },
-    404: problemResponse('Unknown application'),
-  },
-});
-
-const completePrerequisiteRoute = createRoute({
-  method: 'post',
-  path: '/applications/{applicationId}/prerequisites/{prerequisiteId}/complete',
-  summary: 'Record that the applicant completed a prerequisite (repeating it is harmless)',
-  request: { params: z.object({ applicationId: z.string(), prerequisiteId: z.string() }) },
-  responses: {
-    200: {
-      description: 'Recorded',
-      content: {
-        'application/json': {
-          schema: z.object({
-            prerequisiteId: z.string(),
-            alreadyCompleted: z.boolean(),
-            application: ApplicationStatus,
-          }),
-        },
+const routes = {
+  apply: createRoute({
+    method: 'post',
+    path: '/programs/{programId}/applications',
+    summary: "Apply to a program; starts the mentee's workflow",
+    request: {
+      params: z.object({ programId: z.string() }),
+      body: { required: true, content: { 'application/json': { schema: ApplyBody } } },
+    },
+    responses: {
+      201: {
+        description: 'Application stored',
+        content: { 'application/json': { schema: ApplicationStatus } },
       },
+      404: problemResponse('Unknown program'),
+      409: problemResponse('Already applied, or applications are closed'),
+      422: problemResponse('Invalid application'),
     },
-    404: problemResponse('Unknown application or prerequisite'),
-    409: problemResponse('The review window has closed'),
-  },
-});
+  }),
+  status: createRoute({
+    method: 'get',
+    path: '/applications/{applicationId}',
+    summary: "An application's status: stage, progress, deadlines, stipend and the next step",
+    request: { params: ApplicationParams },
+    responses: {
+      200: { description: 'Status', content: { 'application/json': { schema: ApplicationStatus } } },
+      404: problemResponse('Unknown application'),
+    },
+  }),
+  prerequisite: messageRoute(
+    '/prerequisites/{prerequisiteId}/complete',
+    'Record that the applicant completed a prerequisite (repeating it is harmless)',
+    ApplicationParams.extend({ prerequisiteId: z.string() }),
+  ),
+  selection: messageRouteWithBody(
+    '/selection',
+    'Select (with mentor and project) or decline the applicant',
+    SelectionBody,
+  ),
+  phoneCall: messageRouteWithBody(
+    '/phone-calls',
+    'Record that the applicant was told the selection result by phone',
+    z.strictObject({ note: z.string().max(2000).default('') }),
+  ),
+  onboarding: messageRoute(
+    '/onboarding/{stepId}/complete',
+    'Record a completed onboarding step (contract, tax form, ...)',
+    ApplicationParams.extend({ stepId: z.string() }),
+  ),
+  progress: messageRoute(
+    '/progress/{itemId}/complete',
+    'Record a completed project plan, starter task, milestone or exam',
+    ApplicationParams.extend({ itemId: z.string() }),
+  ),
+  evaluation: createRoute({
+    method: 'post',
+    path: '/applications/{applicationId}/evaluations/{number}',
+    summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",
+    request: {
+      params: ApplicationParams.extend({ number: z.coerce.number().int().min(1).max(4) }),
+      body: { required: true, content: { 'application/json': { schema: EvaluationBody } } },
+    },
+    responses: messageResponses,
+  }),
+  feedback: messageRouteWithBody(
+    '/feedback-survey',
+    "The mentee's end-of-program feedback survey",
+    z.strictObject({ rating: z.int().min(1).max(5), comments: z.string().max(10_000).default('') }),
+  ),
+  withdraw: messageRouteWithBody('/withdraw', 'The mentee withdraws from the program', Reason),
+  terminate: messageRouteWithBody('/terminate', "An admin ends the mentee's participation", Reason),
+  extend: messageRouteWithBody(
+    '/extensions',
+    "Extend the mentee's term; every later deadline and evaluation moves with it",
+    z.strictObject({ days: z.int().min(1).max(180), reason: z.string().min(1).max(2000) }),
+  ),
+};
 
 export function applicationRoutes(deps: ApiDeps) {
   const { sql, temporal } = deps;
   const now = deps.now ?? Date.now;
   const app = newRouter();
 
-  app.openapi(applyRoute, async (c) => {
+  /** Finds the application, sends the message, answers with the fresh status. */
+  async function message<A>(
+    c: Context,
+    applicationId: string,
+    update: UpdateDefinition<MessageResult, [A]>,
+    arg: A,
+  ) {
+    const application = await findApplication(sql, applicationId);
+    const result = await sendMessage(temporal, application, update, arg);
+    return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
+  }
+
+  app.openapi(routes.apply, async (c) => {
     const { programId } = c.req.valid('param');
     const { mentee, motivation } = c.req.valid('json');
     const [program] = await sql`SELECT id, rules FROM programs WHERE id = ${programId}`;
@@ -105,51 +189,104 @@ export function applicationRoutes(deps: ApiDeps) {
       );
     }
     const { applicationId } = await apply(deps, { id: program.id, rules: program.rules }, mentee, motivation);
-    return c.json(await readStatus(deps, applicationId), 201, { location: `/applications/${applicationId}` });
-  });
-
-  app.openapi(statusRoute, async (c) => {
-    const { applicationId } = c.req.valid('param');
-    return c.json(await readStatus(deps, applicationId), 200);
-  });
-
-  app.openapi(completePrerequisiteRoute, async (c) => {
-    const { applicationId, prerequisiteId } = c.req.valid('param');
     const application = await findApplication(sql, applicationId);
-    const result = await completePrerequisite(temporal, application, prerequisiteId);
-    return c.json(
-      {
-        prerequisiteId: result.prerequisiteId,
-        alreadyCompleted: result.alreadyCompleted,
-        application: await readStatus(deps, applicationId),
-      },
-      200,
-    );
+    return c.json(await readStatus(deps, application), 201, { location: `/applications/${applicationId}` });
   });
+
+  app.openapi(routes.status, async (c) => {
+    const application = await findApplication(sql, c.req.valid('param').applicationId);
+    return c.json(await readStatus(deps, application), 200);
+  });
+
+  app.openapi(routes.prerequisite, async (c) => {
+    const { applicationId, prerequisiteId } = c.req.valid('param');
+    return message(c, applicationId, completePrerequisiteUpdate, { prerequisiteId });
+  });
+
+  app.openapi(routes.selection, async (c) => {
+    const { applicationId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const by = actorOf(c, 'mentor');
+    if (body.decision === 'decline') {
+      return message(c, applicationId, decideSelectionUpdate, {
+        by,
+        decision: 'decline',
+        reason: body.reason,
+      });
+    }
+    await sql`
+      INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
+    return message(c, applicationId, decideSelectionUpdate, {
+      by,
+      decision: 'select',
+      mentor: { id: body.mentor.id },
+      projectTitle: body.projectTitle,
+    });
+  });
+
+  app.openapi(routes.phoneCall, async (c) =>
+    message(c, c.req.valid('param').applicationId, recordPhoneCallUpdate, {
+      by: actorOf(c, 'admin'),
+      note: c.req.valid('json').note,
+    }),
+  );
+
+  app.openapi(routes.onboarding, async (c) => {
+    const { applicationId, stepId } = c.req.valid('param');
+    return message(c, applicationId, completeOnboardingStepUpdate, { stepId, by: actorOf(c, 'admin') });
+  });
+
+  app.openapi(routes.progress, async (c) => {
+    const { applicationId, itemId } = c.req.valid('param');
+    return message(c, applicationId, recordProgressUpdate, { itemId, by: actorOf(c, 'mentee') });
+  });
+
+  app.openapi(routes.evaluation, async (c) => {
+    const { applicationId, number } = c.req.valid('param');
+    return message(c, applicationId, submitEvaluationUpdate, { number, ...c.req.valid('json') });
+  });
+
+  app.openapi(routes.feedback, async (c) =>
+    message(c, c.req.valid('param').applicationId, submitFeedbackSurveyUpdate, {
+      by: actorOf(c, 'mentee'),
+      ...c.req.valid('json'),
+    }),
+  );
+
+  app.openapi(routes.withdraw, async (c) =>
+    message(c, c.req.valid('param').applicationId, withdrawUpdate, {
+      by: actorOf(c, 'mentee'),
+      reason: c.req.valid('json').reason,
+    }),
+  );
+
+  app.openapi(routes.terminate, async (c) =>
+    message(c, c.req.valid('param').applicationId, terminateUpdate, {
+      by: actorOf(c, 'admin'),
+      reason: c.req.valid('json').reason,
+    }),
+  );
+
+  app.openapi(routes.extend, async (c) =>
+    message(c, c.req.valid('param').applicationId, extendTermUpdate, {
+      by: actorOf(c, 'admin'),
+      ...c.req.valid('json'),
+    }),
+  );
 
   return app;
 }
 
-/** The mentee's dashboard view, from the read model the workflow keeps. */
+/** The mentee's dashboard, from the read model; before the workflow's first write, from the workflow itself. */
 async function readStatus(
-  { sql }: ApiDeps,
-  applicationId: string,
-): Promise<z.infer<typeof ApplicationStatus>> {
-  await findApplication(sql, applicationId);
-  const [row] = await sql`
-    SELECT a.id, a.program_id, a.mentee_id, a.stage, a.status, a.review_closes_at, a.updated_at, p.rules
-    FROM applications a JOIN programs p ON p.id = a.program_id WHERE a.id = ${applicationId}`;
-  if (!row) throw notFound('application', applicationId);
-  const allPrerequisites: string[] = row.rules.prerequisites.map((p: { id: string }) => p.id);
-  return {
-    id: row.id,
-    programId: row.program_id,
-    menteeId: row.mentee_id,
-    stage: row.stage,
-    reviewClosesAt: row.review_closes_at.toISOString(),
-    // before the workflow's first write, every prerequisite is open
-    prerequisites: row.status?.prerequisites ?? { done: [], open: allPrerequisites },
-    outcomeReason: row.status?.outcomeReason ?? null,
-    updatedAt: row.updated_at.toISOString(),
-  };
+  { sql, temporal }: ApiDeps,
+  application: ApplicationRow,
+): Promise<ApplicationStatus> {
+  const [row] = await sql<{ menteeId: string; status: (JSONValue & object) | null }[]>`
+    SELECT mentee_id AS "menteeId", status FROM applications WHERE id = ${application.id}`;
+  if (!row) throw notFound('application', application.id);
+  const status = row.status ?? (await temporal.workflow.getHandle(application.workflowId).query(statusQuery));
+  const { version: _version, applicationId: _id, ...view } = status as unknown as Record<string, unknown>;
+  return { id: application.id, menteeId: row.menteeId, ...view } as ApplicationStatus;
 }

@@ -49,8 +49,8 @@ export function programRoutes({ sql }: ApiDeps) {
     const input = c.req.valid('json');
     const rules = rulesOf(input);
     const [row] = await sql`
-      INSERT INTO programs (id, name, term, definition, rules)
-      VALUES (${input.id}, ${input.name}, ${input.term}, ${sql.json(input as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)})
+      INSERT INTO programs (id, name, term, admin_email, definition, rules)
+      VALUES (${input.id}, ${input.name}, ${input.term}, ${input.adminEmail}, ${sql.json(input as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)})
       ON CONFLICT (id) DO NOTHING
       RETURNING created_at`;
     if (!row) throw conflict('program-exists', `A program with id "${input.id}" already exists`);

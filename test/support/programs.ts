@@ -1,6 +1,7 @@
 import type { ProgramInput } from '../../domain/program.js';
 
-const DAY = 24 * 60 * 60 * 1000;
+export const DAYS = 24 * 60 * 60 * 1000;
+export const HOURS = 60 * 60 * 1000;
 const at = (ms: number) => new Date(ms).toISOString();
 
 export const PREREQUISITES = [
@@ -9,24 +10,36 @@ export const PREREQUISITES = [
   { id: 'cover-letter', title: 'Write a cover letter' },
 ];
 
-/** A program whose applications close a day after `now`, with the usual two-week review. */
+/** The schedule of a full-time 12-week term, as offsets in ms from when applications close. */
+export const SCHEDULE = {
+  reviewClosesAt: 14 * DAYS,
+  selectionDeadline: 17 * DAYS,
+  onboardingDeadline: 22 * DAYS,
+  termStartsAt: 24 * DAYS,
+  evaluations: [3, 6, 9, 12].map((week) => 24 * DAYS + week * 7 * DAYS),
+  termEndsAt: 24 * DAYS + 12 * 7 * DAYS,
+  completionGraceDays: 14,
+};
+
+/** A program whose applications close a day after `now`, with the usual two-week review and a 12-week term. */
 export function programFixture(now: number, overrides: Partial<ProgramInput> = {}): ProgramInput {
-  const applicationsCloseAt = now + 1 * DAY;
-  const reviewClosesAt = applicationsCloseAt + 14 * DAY;
+  const closes = now + 1 * DAYS;
   return {
     id: `lfx-${Math.floor(now / 1000) % 1_000_000}-${Math.random().toString(36).slice(2, 6)}`,
     name: 'LFX Mentorship',
     term: '2026 Term 2',
-    applicationsCloseAt: at(applicationsCloseAt),
+    adminEmail: 'admin@example.org',
+    applicationsCloseAt: at(closes),
     reviewWindowDays: 14,
-    selectionDeadline: at(reviewClosesAt + 3 * DAY),
-    onboardingDeadline: at(reviewClosesAt + 8 * DAY),
-    termStartsAt: at(reviewClosesAt + 10 * DAY),
-    termEndsAt: at(reviewClosesAt + 10 * DAY + 84 * DAY),
+    selectionDeadline: at(closes + SCHEDULE.selectionDeadline),
+    onboardingDeadline: at(closes + SCHEDULE.onboardingDeadline),
+    termStartsAt: at(closes + SCHEDULE.termStartsAt),
+    termEndsAt: at(closes + SCHEDULE.termEndsAt),
+    evaluations: SCHEDULE.evaluations.map((offset) => ({ dueAt: at(closes + offset) })),
     prerequisites: PREREQUISITES,
     reviewReminderDaysBefore: 3,
+    stipend: { total: 6000, countryAdjustments: { IN: 60 } },
+    completionGraceDays: SCHEDULE.completionGraceDays,
     ...overrides,
   };
 }
-
-export const DAYS = DAY;

@@ -8,21 +8,26 @@ import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { freshDatabase } from './database.js';
+import { fakePaymentProvider } from './fake-payments.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
 import { startTimeSkippingServer } from './temporal.js';
 
 export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
+export const PUBLIC_BASE_URL = 'https://mentorship.example.org';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the assertions
+export type ApiResponse = { status: number; body: any };
 
 export interface TestSystem {
   env: TestWorkflowEnvironment;
   sql: Sql;
   resend: FakeResend;
+  payments: ReturnType<typeof fakePaymentProvider>;
   app: ReturnType<typeof createApp>;
   taskQueue: string;
-  newWorker(): Promise<Worker>;
+  newWorker(options?: { shutdownGraceTime?: string }): Promise<Worker>;
   /** Calls the API in-process, as the frontend would over HTTP. */
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the assertions
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -38,10 +43,13 @@ export async function startTestSystem(): Promise<TestSystem> {
   ]);
   const taskQueue = `mentorship-test-${randomBytes(4).toString('hex')}`;
   const log = pino({ level: 'silent' });
+  const payments = fakePaymentProvider();
   const activities = createActivities({
     sql: db.sql,
     mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
+    payments: payments.provider,
     emailFrom: EMAIL_FROM,
+    publicBaseUrl: PUBLIC_BASE_URL,
   });
   const workflowBundle = await bundle;
   const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log });
@@ -49,6 +57,7 @@ export async function startTestSystem(): Promise<TestSystem> {
     env,
     sql: db.sql,
     resend,
+    payments,
     app,
     taskQueue,
     newWorker: () =>

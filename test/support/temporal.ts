@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 import { testServerExecutable } from '../../scripts/temporal-binaries.js';
@@ -15,6 +16,7 @@ const INDEXED_TYPES = {
 
 /** The Java time-skipping test server, with our search attributes registered; retried once for a slow JVM start. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   const executable = testServerExecutable(inject('temporalTestServerPath'));
   let env: TestWorkflowEnvironment;
   try {
@@ -29,4 +31,12 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
     ),
   });
   return env;
+}
+
+let runtimeInstalled = false;
+/** Worker state chatter drowns test output; keep warnings and errors. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 }

@@ -1,0 +1,65 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { findApplication } from '../applications.js';
+import type { ApiDeps } from '../deps.js';
+import { newRouter } from '../router.js';
+import { problemResponse } from '../schemas.js';
+
+const Installment = z
+  .object({
+    number: z.int(),
+    afterEvaluation: z.int(),
+    amountCents: z.int().nullable(),
+    currency: z.string(),
+    state: z.enum(['scheduled', 'requested', 'paid', 'forfeited']),
+    approvedAt: z.string().nullable(),
+    paidAt: z.string().nullable(),
+    paymentReference: z.string().nullable(),
+  })
+  .openapi('StipendInstallment');
+
+const route = createRoute({
+  method: 'get',
+  path: '/applications/{applicationId}/stipend',
+  summary: "Each stipend installment's amount and payment status, from the ledger",
+  request: { params: z.object({ applicationId: z.string() }) },
+  responses: {
+    200: {
+      description: 'Installments',
+      content: { 'application/json': { schema: z.object({ installments: z.array(Installment) }) } },
+    },
+    404: problemResponse('Unknown application'),
+  },
+});
+
+export function stipendRoutes({ sql }: ApiDeps) {
+  const app = newRouter();
+  app.openapi(route, async (c) => {
+    const application = await findApplication(sql, c.req.valid('param').applicationId);
+    const [row] = await sql`SELECT status FROM applications WHERE id = ${application.id}`;
+    const ledger = await sql`
+      SELECT installment, status, approved_at, paid_at, provider_reference FROM stipend_payments
+      WHERE application_id = ${application.id}`;
+    const planned: {
+      number: number;
+      afterEvaluation: number;
+      amountCents: number | null;
+      currency: string;
+      state: string;
+    }[] = row?.status?.stipend ?? [];
+    const installments = planned.map((p) => {
+      const paid = ledger.find((l) => l.installment === p.number);
+      return {
+        number: p.number,
+        afterEvaluation: p.afterEvaluation,
+        amountCents: p.amountCents,
+        currency: p.currency,
+        state: (paid?.status ?? p.state) as 'scheduled' | 'requested' | 'paid' | 'forfeited',
+        approvedAt: paid?.approved_at?.toISOString() ?? null,
+        paidAt: paid?.paid_at?.toISOString() ?? null,
+        paymentReference: paid?.provider_reference ?? null,
+      };
+    });
+    return c.json({ installments }, 200);
+  });
+  return app;
+}

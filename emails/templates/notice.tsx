@@ -1,0 +1,64 @@
+import { Body, Button, Container, Head, Heading, Hr, Html, Preview, Text } from '@react-email/components';
+
+export interface EmailContext {
+  recipientName: string;
+  menteeName: string;
+  programName: string;
+  term: string;
+  publicBaseUrl: string;
+}
+
+export interface NoticeContent {
+  preview: string;
+  heading: string;
+  paragraphs: string[];
+  list?: string[];
+  closing?: string[];
+  action?: { label: string; href: string };
+}
+
+/** The one frame every program email shares: greeting, paragraphs, an optional list and button, signature. */
+export function Notice({ context, content }: { context: EmailContext; content: NoticeContent }) {
+  return (
+    <Html lang="en">
+      <Head />
+      <Preview>{content.preview}</Preview>
+      <Body style={{ backgroundColor: '#f6f7f9', fontFamily: 'Helvetica, Arial, sans-serif' }}>
+        <Container style={{ backgroundColor: '#ffffff', padding: '32px', maxWidth: '560px' }}>
+          <Heading as="h2" style={{ color: '#1d2939' }}>
+            {content.heading}
+          </Heading>
+          <Text>Hi {context.recipientName},</Text>
+          {content.paragraphs.map((paragraph) => (
+            <Text key={paragraph}>{paragraph}</Text>
+          ))}
+          {content.list?.map((item) => (
+            <Text key={item} style={{ margin: '0 0 4px 16px' }}>
+              • {item}
+            </Text>
+          ))}
+          {content.closing?.map((paragraph) => (
+            <Text key={paragraph}>{paragraph}</Text>
+          ))}
+          {content.action ? (
+            <Button
+              href={content.action.href}
+              style={{
+                backgroundColor: '#1570ef',
+                color: '#ffffff',
+                padding: '10px 18px',
+                borderRadius: '6px',
+              }}
+            >
+              {content.action.label}
+            </Button>
+          ) : null}
+          <Hr />
+          <Text style={{ color: '#667085', fontSize: '12px' }}>
+            {context.programName} ({context.term}) mentorship program team
+          </Text>
+        </Container>
+      </Body>
+    </Html>
+  );
+}

@@ -1,0 +1,46 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EmailMessage } from '../domain/emails.js';
+import { renderEmail } from '../emails/render.js';
+
+// `npm run emails:preview`: renders every email kind with sample data to HTML and text files.
+const outDir = path.resolve(process.argv[2] ?? '.data/email-preview');
+const context = {
+  recipientName: 'Ada Lovelace',
+  menteeName: 'Ada Lovelace',
+  programName: 'LFX Mentorship',
+  term: '2026 Term 2',
+  publicBaseUrl: 'https://mentorship.example.org',
+};
+const at = '2026-06-02T18:00:00Z';
+const samples: EmailMessage[] = [
+  { kind: 'application-received', reviewClosesAt: at, openPrerequisites: ['Attend the project intro call'] },
+  { kind: 'review-reminder', reviewClosesAt: at, openPrerequisites: ['Open a first pull request'] },
+  { kind: 'not-accepted', missingPrerequisites: ['Open a first pull request', 'Write a cover letter'] },
+  {
+    kind: 'selected',
+    projectTitle: 'Faster builds',
+    onboardingDeadline: at,
+    onboardingSteps: ['Sign the contract'],
+  },
+  { kind: 'declined', reason: 'We had many strong applicants.' },
+  { kind: 'not-selected' },
+  { kind: 'offer-lapsed', missingSteps: ['Submit the tax form'] },
+  { kind: 'onboarding-complete', termStartsAt: at, firstEvaluationDueAt: at },
+  { kind: 'evaluation-reminder', evaluation: 2, dueAt: at },
+  { kind: 'evaluation-overdue', evaluation: 2, dueAt: at, graceEndsAt: at },
+  { kind: 'installment-paid', installment: 1, of: 2, amountCents: 300000, currency: 'USD' },
+  { kind: 'mentorship-ended', outcome: 'terminated', reason: 'Evaluation 2 failed' },
+  { kind: 'term-extended', days: 14, termEndsAt: at },
+  { kind: 'letter-of-completion', verificationCode: 'ABCD-EFGH-JKMN' },
+];
+
+await mkdir(outDir, { recursive: true });
+for (const message of samples) {
+  const { subject, html, text } = await renderEmail(message, context);
+  await writeFile(path.join(outDir, `${message.kind}.html`), html);
+  await writeFile(path.join(outDir, `${message.kind}.txt`), `Subject: ${subject}\n\n${text}\n`);
+  process.stdout.write(
+    `${message.kind.padEnd(22)} ${path.join(outDir, `${message.kind}.html`)}  "${subject}"\n`,
+  );
+}

@@ -1,0 +1,246 @@
+import type {
+  Actor,
+  Decision,
+  EvaluationStatus,
+  EvaluationSubmission,
+  InstallmentStatus,
+  MenteeStatus,
+} from '../domain/messages.js';
+import type { ProgramRules } from '../domain/program.js';
+import type { Stage } from '../domain/stages.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SYSTEM: Actor = { userId: 'workflow', role: 'system' };
+
+/** The deadlines that move together when an admin extends the term. */
+export interface Schedule {
+  selectionDeadline: string;
+  onboardingDeadline: string;
+  termStartsAt: string;
+  termEndsAt: string;
+  completionDeadline: string;
+  evaluations: { number: number; opensAt: string; remindAt: string | null; dueAt: string }[];
+}
+
+/** Everything one mentee's workflow knows; pure data and derived views, no Temporal calls. */
+export class MenteeState {
+  stage: Stage = 'in_review';
+  outcomeReason: string | null = null;
+  schedule: Schedule;
+  scheduleVersion = 0;
+  readonly prerequisitesDone = new Set<string>();
+  selection: {
+    decision: 'select' | 'decline';
+    mentorId: string | null;
+    projectTitle: string | null;
+    reason: string | null;
+    decidedAt: string;
+  } | null = null;
+  phoneCallRecordedAt: string | null = null;
+  readonly onboardingDone = new Set<string>();
+  readonly participationDone = new Set<string>();
+  readonly evaluations = new Map<number, EvaluationSubmission & { submittedAt: string }>();
+  readonly overdue = new Set<number>();
+  readonly missed = new Set<number>();
+  installments: InstallmentStatus[];
+  feedback: { rating: number; comments: string; submittedAt: string } | null = null;
+  extensionDays = 0;
+  certificateCode: string | null = null;
+  readonly decisions: Decision[] = [];
+
+  constructor(
+    readonly applicationId: string,
+    readonly rules: ProgramRules,
+  ) {
+    this.schedule = {
+      selectionDeadline: rules.selectionDeadline,
+      onboardingDeadline: rules.onboardingDeadline,
+      termStartsAt: rules.termStartsAt,
+      termEndsAt: rules.termEndsAt,
+      completionDeadline: rules.completionDeadline,
+      evaluations: rules.evaluations.map((e) => ({ ...e })),
+    };
+    this.installments = rules.stipend.installments.map((i) => ({
+      number: i.number,
+      afterEvaluation: i.afterEvaluation,
+      amountCents: null,
+      currency: rules.stipend.currency,
+      state: 'scheduled',
+      paidAt: null,
+    }));
+  }
+
+  record(action: string, by: Actor, detail: string | null = null): void {
+    this.decisions.push({ action, by, at: new Date().toISOString(), detail });
+  }
+
+  openPrerequisites() {
+    return this.rules.prerequisites.filter((p) => !this.prerequisitesDone.has(p.id));
+  }
+  openOnboardingSteps() {
+    return this.rules.onboardingSteps.filter((s) => !this.onboardingDone.has(s.id));
+  }
+  openParticipation() {
+    return this.rules.participation.filter((p) => !this.participationDone.has(p.id));
+  }
+  completionRequirementsMet(): boolean {
+    return this.openParticipation().length === 0 && this.feedback !== null;
+  }
+  evaluation(number: number) {
+    return this.schedule.evaluations[number - 1]!;
+  }
+  /** The first evaluation without a result: the only one a mentor may submit. */
+  currentEvaluation(): number | null {
+    const pending = this.schedule.evaluations.find(
+      (e) => !this.evaluations.has(e.number) && !this.missed.has(e.number),
+    );
+    return pending?.number ?? null;
+  }
+  graceEndsAt(number: number): string | null {
+    const { outcome, graceDays } = this.rules.missedEvaluation;
+    return outcome === 'fail' ? shift(this.evaluation(number).dueAt, graceDays) : null;
+  }
+
+  /** Moves every deadline still ahead by `days`; those already passed stay where they were. */
+  extend(days: number, now: number): void {
+    const later = (instant: string) => (Date.parse(instant) > now ? shift(instant, days) : instant);
+    const s = this.schedule;
+    this.schedule = {
+      selectionDeadline: later(s.selectionDeadline),
+      onboardingDeadline: later(s.onboardingDeadline),
+      termStartsAt: later(s.termStartsAt),
+      termEndsAt: later(s.termEndsAt),
+      completionDeadline: later(s.completionDeadline),
+      evaluations: s.evaluations.map((e) =>
+        this.evaluations.has(e.number)
+          ? e
+          : {
+              ...e,
+              opensAt: later(e.opensAt),
+              remindAt: e.remindAt && later(e.remindAt),
+              dueAt: later(e.dueAt),
+            },
+      ),
+    };
+    this.extensionDays += days;
+    this.scheduleVersion++;
+  }
+
+  status(version: number): MenteeStatus {
+    return {
+      applicationId: this.applicationId,
+      programId: this.rules.programId,
+      stage: this.stage,
+      version,
+      reviewClosesAt: this.rules.reviewClosesAt,
+      prerequisites: split(this.rules.prerequisites, this.prerequisitesDone),
+      selection:
+        this.selection?.decision === 'select'
+          ? {
+              mentorId: this.selection.mentorId!,
+              projectTitle: this.selection.projectTitle!,
+              decidedAt: this.selection.decidedAt,
+              phoneCallRecordedAt: this.phoneCallRecordedAt,
+            }
+          : null,
+      onboarding: {
+        deadline: this.schedule.onboardingDeadline,
+        ...split(this.rules.onboardingSteps, this.onboardingDone),
+      },
+      participation: split(this.rules.participation, this.participationDone),
+      evaluations: this.schedule.evaluations.map((e) => this.evaluationStatus(e.number)),
+      stipend: this.installments.map((i) => ({ ...i })),
+      feedbackSubmitted: this.feedback !== null,
+      extensionDays: this.extensionDays,
+      termEndsAt: this.schedule.termEndsAt,
+      certificateCode: this.certificateCode,
+      next: this.next(),
+      outcomeReason: this.outcomeReason,
+      decisions: [...this.decisions],
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  private evaluationStatus(number: number): EvaluationStatus {
+    const { opensAt, dueAt } = this.evaluation(number);
+    const submitted = this.evaluations.get(number);
+    const state: EvaluationStatus['state'] = submitted
+      ? submitted.outcome === 'pass'
+        ? 'passed'
+        : 'failed'
+      : this.missed.has(number)
+        ? 'missed'
+        : this.overdue.has(number)
+          ? 'overdue'
+          : Date.now() >= Date.parse(opensAt)
+            ? 'open'
+            : 'upcoming';
+    return {
+      number,
+      opensAt,
+      dueAt,
+      state,
+      submittedAt: submitted?.submittedAt ?? null,
+      ratings: submitted?.ratings ?? null,
+      outcome: submitted?.outcome ?? null,
+    };
+  }
+
+  /** What happens next and by when: the answer to "where is this mentee stuck?". */
+  private next(): MenteeStatus['next'] {
+    switch (this.stage) {
+      case 'in_review': {
+        const open = this.openPrerequisites();
+        return {
+          what:
+            open.length > 0
+              ? `Applicant completes prerequisites: ${open.map((p) => p.id).join(', ')}`
+              : 'Review window closes',
+          deadline: this.rules.reviewClosesAt,
+        };
+      }
+      case 'awaiting_selection':
+        return {
+          what: 'A mentor or admin selects or declines the applicant',
+          deadline: this.schedule.selectionDeadline,
+        };
+      case 'onboarding':
+        return {
+          what: `Mentee completes onboarding: ${this.openOnboardingSteps()
+            .map((s) => s.id)
+            .join(', ')}`,
+          deadline: this.schedule.onboardingDeadline,
+        };
+      case 'active': {
+        const current = this.currentEvaluation();
+        if (current !== null) {
+          const overdue = this.overdue.has(current);
+          return {
+            what: `Mentor submits evaluation ${current}${overdue ? ' (overdue)' : ''}`,
+            deadline: overdue ? this.graceEndsAt(current) : this.evaluation(current).dueAt,
+          };
+        }
+        const open = [
+          ...this.openParticipation().map((p) => p.id),
+          ...(this.feedback ? [] : ['feedback-survey']),
+        ];
+        return {
+          what: `Mentee completes: ${open.join(', ') || 'nothing left'}`,
+          deadline: this.schedule.completionDeadline,
+        };
+      }
+      default:
+        return null;
+    }
+  }
+}
+
+function split(items: { id: string }[], done: Set<string>) {
+  return {
+    done: items.filter((i) => done.has(i.id)).map((i) => i.id),
+    open: items.filter((i) => !done.has(i.id)).map((i) => i.id),
+  };
+}
+
+export const shift = (instant: string, days: number) =>
+  new Date(Date.parse(instant) + days * DAY_MS).toISOString();
