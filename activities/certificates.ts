@@ -1,5 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { newVerificationCode, renderLetterOfCompletion } from '../certificates/render.js';
+import {
+  newVerificationCode,
+  renderLetterOfCompletion,
+  UnsupportedCharactersError,
+} from '../certificates/render.js';
 import type { Sql } from '../db/index.js';
 
 export interface LetterRequest {
@@ -45,7 +49,13 @@ export async function issueLetterOfCompletion(
     issuedAt: request.issuedAt,
     verifyBaseUrl: publicBaseUrl,
   };
-  const pdf = await renderLetterOfCompletion(letter);
+  const pdf = await renderLetterOfCompletion(letter).catch((error: unknown) => {
+    // A name the PDF fonts cannot print will not print on a retry either; ops must correct it.
+    if (error instanceof UnsupportedCharactersError || error instanceof RangeError) {
+      throw ApplicationFailure.nonRetryable(error.message, 'LetterCannotBeRendered');
+    }
+    throw error;
+  });
   const [stored] = await sql<{ code: string }[]>`
     INSERT INTO certificates (verification_code, application_id, mentee_name, program_name, term, project_title, mentor_name,
                               term_starts_at, term_ends_at, issued_at, pdf)

@@ -25,6 +25,7 @@ export interface TestSystem {
   payments: ReturnType<typeof fakePaymentProvider>;
   app: ReturnType<typeof createApp>;
   taskQueue: string;
+  workflowBundle: WorkflowBundleWithSourceMap;
   newWorker(options?: { shutdownGraceTime?: string }): Promise<Worker>;
   /** Calls the API in-process, as the frontend would over HTTP. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -60,6 +61,7 @@ export async function startTestSystem(): Promise<TestSystem> {
     payments,
     app,
     taskQueue,
+    workflowBundle,
     newWorker: () =>
       createMenteeWorker({
         connection: env.nativeConnection,

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { startApi } from '../api/run.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../config/logger.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
+import { migrate } from '../db/index.js';
+import { startWorker } from '../worker/run.js';
+import { startDevServer } from './dev-server.js';
+import { ensureTemporalCli } from './temporal-binaries.js';
+
+// `npm start`: the whole system on embedded defaults, or on DATABASE_URL / TEMPORAL_ADDRESS when set.
+const config = loadConfig({ LOG_FORMAT: 'pretty', ...process.env });
+const log = createLogger(config, 'start');
+const stops: (() => Promise<void>)[] = [];
+
+async function main() {
+  let database: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    log.info('starting embedded PostgreSQL...');
+    database = await startEmbeddedPostgres({
+      dataDir: path.join(config.DATA_DIR, 'postgres'),
+      port: config.EMBEDDED_POSTGRES_PORT,
+      database: 'mentorship',
+      persistent: true,
+    });
+    stops.unshift(database.stop);
+    databaseUrl = database.url;
+  }
+  const applied = await migrate(databaseUrl);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  if (!temporalAddress) {
+    const cliPath = await ensureTemporalCli((line) => log.info(line));
+    log.info('starting the Temporal dev server...');
+    const devServer = await startDevServer({
+      cliPath,
+      port: config.TEMPORAL_DEV_SERVER_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.DATA_DIR, 'temporal.sqlite'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      log: (line) => log.info(line),
+    });
+    stops.unshift(devServer.stop);
+    temporalAddress = devServer.address;
+    uiUrl = devServer.uiUrl;
+  }
+
+  const endpoints = { databaseUrl, temporalAddress };
+  const worker = await startWorker(config, endpoints, createLogger(config, 'worker'));
+  stops.unshift(worker.stop);
+  const api = await startApi(config, endpoints, createLogger(config, 'api'));
+  stops.unshift(api.stop);
+
+  const lines = [
+    '',
+    'Mentorship backend is running:',
+    `  API               ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+    `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}`,
+    `  Postgres          ${redact(databaseUrl)}`,
+    `  Emails            ${config.RESEND_API_KEY ? 'Resend' : 'outbox (no RESEND_API_KEY): stored in the emails table and logged'}`,
+    `  Data              ${database ? path.resolve(config.DATA_DIR) : '(external servers)'}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping...');
+  for (const stopOne of stops) {
+    await stopOne().catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
+  }
+  process.exit(code);
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+main().catch(async (error: unknown) => {
+  log.fatal({ err: error }, 'failed to start');
+  await stop(1);
+});

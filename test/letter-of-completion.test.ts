@@ -1,0 +1,165 @@
+import { PDFParse } from 'pdf-parse';
+import { describe, expect, it } from 'vitest';
+import {
+  type LetterOfCompletion,
+  newVerificationCode,
+  normalizeVerificationCode,
+  renderLetterOfCompletion,
+  toStandardFontText,
+  UnsupportedCharactersError,
+  VERIFICATION_CODE_ALPHABET,
+} from '../certificates/render.js';
+
+const letter: LetterOfCompletion = {
+  verificationCode: 'ABCD-EFGH-JKMN',
+  menteeName: 'Zoë Ångström',
+  programName: 'LFX Mentorship',
+  term: '2026 Term 2',
+  projectTitle: 'CNCF Jaeger: Adaptive sampling for OpenTelemetry collectors',
+  mentorName: 'José Núñez',
+  termStartsAt: '2026-06-08T00:00:00Z',
+  // An end of day west of UTC: still 28 August as far as the program is concerned.
+  termEndsAt: '2026-08-28T23:59:59-07:00',
+  issuedAt: '2026-09-04T10:00:00Z',
+  verifyBaseUrl: 'https://mentorship.example.org/',
+};
+
+interface ParsedPdf {
+  text: string;
+  pages: { width: number; height: number }[];
+  info: Record<string, unknown>;
+  creationDate: Date | null | undefined;
+}
+
+async function parse(pdf: Buffer): Promise<ParsedPdf> {
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  try {
+    const text = await parser.getText();
+    const info = await parser.getInfo({ parsePageInfo: true });
+    return {
+      // Long lines wrap; compare text with runs of whitespace collapsed.
+      text: text.text.replace(/\s+/g, ' '),
+      pages: info.pages.map(({ width, height }) => ({ width, height })),
+      info: info.info,
+      creationDate: info.getDateNode().CreationDate,
+    };
+  } finally {
+    await parser.destroy();
+  }
+}
+
+describe('Letter of Completion', () => {
+  it('prints the mentee, program, project, dates and verification link on one A4 landscape page', async () => {
+    const pdf = await renderLetterOfCompletion(letter);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const parsed = await parse(pdf);
+
+    expect(parsed.pages).toHaveLength(1);
+    const [page] = parsed.pages;
+    expect(page!.width).toBeGreaterThan(page!.height);
+    expect(page!.width).toBeCloseTo(841.89, 0);
+    expect(page!.height).toBeCloseTo(595.28, 0);
+
+    for (const expected of [
+      'Letter of Completion',
+      'Zoë Ångström',
+      'José Núñez',
+      'LFX Mentorship',
+      '2026 Term 2',
+      '“CNCF Jaeger: Adaptive sampling for OpenTelemetry collectors”',
+      '8 June 2026 – 28 August 2026',
+      '4 September 2026',
+      'ABCD-EFGH-JKMN',
+      'Verify at https://mentorship.example.org/certificates/ABCD-EFGH-JKMN',
+    ]) {
+      expect(parsed.text).toContain(expected);
+    }
+
+    expect(parsed.info.Title).toBe('Letter of Completion — Zoë Ångström');
+    expect(parsed.info.Author).toBe('LFX Mentorship');
+    expect(parsed.creationDate?.toISOString()).toBe('2026-09-04T10:00:00.000Z');
+  });
+
+  it('renders the same letter to the same bytes', async () => {
+    const [first, second] = await Promise.all([
+      renderLetterOfCompletion(letter),
+      renderLetterOfCompletion(letter),
+    ]);
+    expect(first.equals(second)).toBe(true);
+  });
+
+  it('keeps a very long name, title and program on the one page', async () => {
+    const menteeName =
+      'Maximiliano Alejandro Bartholomew Sebastián de la Santísima Trinidad Cruz-Fernández y Montenegro-Villavicencio';
+    const parsed = await parse(
+      await renderLetterOfCompletion({
+        ...letter,
+        menteeName,
+        programName: 'Google Summer of Code with the Cloud Native Computing Foundation',
+        term: '2026 Extended Summer Term (Large projects)',
+        projectTitle: 'Improve the reliability and observability of the kubelet eviction manager '.repeat(3),
+        mentorName: 'Bartholomew Alexander Featherstonehaugh-Montgomery',
+      }),
+    );
+    expect(parsed.pages).toHaveLength(1);
+    expect(parsed.text).toContain(menteeName);
+    expect(parsed.text).toContain('Verify at https://mentorship.example.org/certificates/ABCD-EFGH-JKMN');
+
+    const surname = await parse(
+      await renderLetterOfCompletion({ ...letter, menteeName: 'Hubert Wolfeschlegelsteinhausenbergerdorff' }),
+    );
+    expect(surname.pages).toHaveLength(1);
+    expect(surname.text).toContain('Hubert Wolfeschlegelsteinhausenbergerdorff');
+  });
+
+  it('prints decomposed accents, and folds letters the standard fonts lack', async () => {
+    const parsed = await parse(
+      await renderLetterOfCompletion({
+        ...letter,
+        menteeName: 'Jose\u0301 Nu\u0301n\u0303ez',
+        mentorName: 'Łukasz Dvořák',
+      }),
+    );
+    expect(parsed.text).toContain('José Núñez');
+    expect(parsed.text).toContain('Lukasz Dvorák');
+    expect(toStandardFontText('  Nguyễn  Thị\tMinh 🎓 ')).toEqual({
+      text: 'Nguyen Thi Minh',
+      unsupported: [],
+    });
+    expect(toStandardFontText('Œdipe Šťastný ﬁ')).toEqual({ text: 'Œdipe Štastný fi', unsupported: [] });
+  });
+
+  it('refuses names the standard fonts cannot print rather than garbling them', async () => {
+    const error = await renderLetterOfCompletion({ ...letter, menteeName: '山田 太郎' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnsupportedCharactersError);
+    expect(error).toMatchObject({ field: 'menteeName', characters: ['山', '田', '太', '郎'] });
+    expect(toStandardFontText('Дмитрий').unsupported).toHaveLength(6);
+  });
+
+  it('rejects dates and URLs it cannot print', async () => {
+    await expect(renderLetterOfCompletion({ ...letter, issuedAt: 'yesterday' })).rejects.toThrow(RangeError);
+    await expect(
+      renderLetterOfCompletion({ ...letter, verifyBaseUrl: 'javascript:alert(1)' }),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('newVerificationCode', () => {
+  it('makes grouped codes without look-alike characters', () => {
+    const code = newVerificationCode();
+    expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(code).not.toMatch(/[01OIL]/);
+    expect(normalizeVerificationCode(code.toLowerCase().replaceAll('-', ' '))).toBe(code);
+    expect(normalizeVerificationCode('ABCD-EFGH-JKL0')).toBeNull();
+  });
+
+  it('makes 1000 distinct codes that use the whole alphabet', () => {
+    const codes = Array.from({ length: 1000 }, newVerificationCode);
+    expect(new Set(codes).size).toBe(1000);
+    for (const code of codes) expect(code).toMatch(/^[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){2}$/);
+    expect(new Set(codes.join('').replaceAll('-', ''))).toEqual(new Set(VERIFICATION_CODE_ALPHABET));
+  });
+});
