@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
+import { routeTemporalLogs } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';
 import { startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-binaries.js';
@@ -12,6 +13,7 @@ import { ensureTemporalCli } from './temporal-binaries.js';
 const config = loadConfig({ LOG_FORMAT: 'pretty', ...process.env });
 const log = createLogger(config, 'start');
 const stops: (() => Promise<void>)[] = [];
+routeTemporalLogs(createLogger(config, 'worker'));
 
 async function main() {
   let database: EmbeddedDatabase | undefined;

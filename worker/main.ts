@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { migrate } from '../db/index.js';
+import { routeTemporalLogs } from './logging.js';
 import { startWorker } from './run.js';
 
 // The worker alone, against an existing Temporal server and Postgres (e.g. docker-compose).
@@ -10,6 +11,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
   log.fatal('worker/main.ts needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` provides both');
   process.exit(1);
 }
+routeTemporalLogs(log);
 await migrate(config.DATABASE_URL);
 const worker = await startWorker(
   config,

@@ -1,6 +1,5 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 import { testServerExecutable } from '../../scripts/temporal-binaries.js';
@@ -16,7 +15,6 @@ const INDEXED_TYPES = {
 
 /** The Java time-skipping test server, with our search attributes registered; retried once for a slow JVM start. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  quietRuntime();
   const executable = testServerExecutable(inject('temporalTestServerPath'));
   let env: TestWorkflowEnvironment;
   try {
@@ -31,12 +29,4 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
     ),
   });
   return env;
-}
-
-let runtimeInstalled = false;
-/** Worker state chatter drowns test output; keep warnings and errors. */
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
 }
