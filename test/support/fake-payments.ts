@@ -3,11 +3,11 @@ import type { PaymentProvider, PayoutRequest } from '../../activities/payments/p
 /** A payment provider at the edge of the world: it keeps every payout it accepted, keyed like a real one. */
 export function fakePaymentProvider() {
   const payouts = new Map<string, PayoutRequest & { reference: string; calls: number }>();
-  let hangAfterAccepting: ((request: PayoutRequest) => boolean) | null = null;
+  let loseAnswer: ((request: PayoutRequest) => boolean) | null = null;
   let accepted: () => void = () => {};
   const provider: PaymentProvider = {
     name: 'fake-payments',
-    async pay(request, signal) {
+    async pay(request) {
       const existing = payouts.get(request.idempotencyKey);
       if (existing) {
         existing.calls++;
@@ -15,13 +15,11 @@ export function fakePaymentProvider() {
       }
       const reference = `fake-${payouts.size + 1}`;
       payouts.set(request.idempotencyKey, { ...request, reference, calls: 1 });
-      if (hangAfterAccepting?.(request)) {
-        hangAfterAccepting = null;
+      if (loseAnswer?.(request)) {
+        loseAnswer = null;
         accepted();
         // The payout went through but the answer never reaches the worker, as when it crashes mid-call.
-        await new Promise((_, reject) =>
-          signal.addEventListener('abort', () => reject(new Error('worker stopped'))),
-        );
+        throw new Error('connection reset by peer');
       }
       return { reference };
     },
@@ -29,9 +27,9 @@ export function fakePaymentProvider() {
   return {
     provider,
     payouts: () => [...payouts.values()],
-    /** The next payout matching `when` is accepted, then its call never returns; resolves once accepted. */
-    hangAfterAccepting(when: (request: PayoutRequest) => boolean): Promise<void> {
-      hangAfterAccepting = when;
+    /** The next payout matching `when` is accepted but its caller gets an error; resolves once accepted. */
+    loseAnswerAfterAccepting(when: (request: PayoutRequest) => boolean): Promise<void> {
+      loseAnswer = when;
       return new Promise((resolve) => {
         accepted = resolve;
       });

@@ -70,12 +70,11 @@ export async function startTestSystem(): Promise<TestSystem> {
         activities,
         workflowBundle,
       }),
-    async call(method, path, body) {
+    async call(method, path, body, headers = {}) {
       const response = await app.request(path, {
         method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
