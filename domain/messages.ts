@@ -83,10 +83,10 @@ export interface MenteeStatus {
   updatedAt: string;
 }
 
+/** What a message's Update returns; the caller reads the fresh status from the read model, which is flushed first. */
 export interface MessageResult {
   /** True when the same message had already been applied; nothing changed. */
   duplicate: boolean;
-  status: MenteeStatus;
 }
 
 export interface SelectionDecision {

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
@@ -178,6 +179,7 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
         call('POST', `${app(m)}/progress/${itemId}/complete`, undefined, at < leavesAt(m) ? 200 : 409),
     });
 
+    const started = performance.now();
     const worker = await system.newWorker();
     await worker.runUntil(async () => {
       await call('POST', '/programs', program, 201);
@@ -308,6 +310,11 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
         expect(outcome.stage, `${m.index} (${m.path})`).toBe(expected(m.path).stage);
       }
 
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `cohort simulation: ${mentees.length} mentees in ${seconds.toFixed(1)} s, ${(mentees.length / seconds).toFixed(2)} mentees/s`,
+      );
+
       // Queries need a running worker, so the three views are compared before it stops.
       // Final stage: the workflow's answer, the read model and the search attribute agree.
       for (const m of mentees) {
@@ -404,7 +411,13 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
       for (const path of new Set(mentees.map((m) => m.path))) {
         const m = mentees.find((x) => x.path === path)!;
         const { history } = histories.find((h) => h.workflowId === menteeWorkflowId(m.applicationId))!;
-        await writeFile(`test/histories/${path}.json`, JSON.stringify(history));
+        const { History } = temporal.api.history.v1;
+        const json = History.toObject(History.fromObject(history), {
+          longs: String,
+          enums: String,
+          bytes: String,
+        });
+        await writeFile(`test/histories/${path}.json`, JSON.stringify(json));
       }
     }
   });

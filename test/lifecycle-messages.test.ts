@@ -39,7 +39,11 @@ describe('messages that do not fit the mentee', () => {
     // Too early: no selection, onboarding, evaluation or extension during review.
     expectProblem(await send('/selection', {}), 422);
     expectProblem(
-      await send('/selection', { decision: 'select', mentor: { id: 'm1', name: 'M', email: 'm@example.org' }, projectTitle: 'P' }),
+      await send('/selection', {
+        decision: 'select',
+        mentor: { id: 'm1', name: 'M', email: 'm@example.org' },
+        projectTitle: 'P',
+      }),
       409,
       /while the application is in_review/,
     );
@@ -47,7 +51,12 @@ describe('messages that do not fit the mentee', () => {
     expectProblem(await send('/onboarding/no-such-step/complete'), 404, /no onboarding step "no-such-step"/);
     expectProblem(await send('/extensions', { days: 7, reason: 'x' }), 409);
     expectProblem(await send('/selection', { decision: 'maybe' }), 422);
-    expectProblem(await system.call('POST', '/applications/00000000-0000-4000-8000-000000000000/selection', { decision: 'decline' }), 404);
+    expectProblem(
+      await system.call('POST', '/applications/00000000-0000-4000-8000-000000000000/selection', {
+        decision: 'decline',
+      }),
+      404,
+    );
 
     const mentorId = await drive.makeActive(id, closes);
     // The same selection again is harmless; a different one is refused.
@@ -64,7 +73,11 @@ describe('messages that do not fit the mentee', () => {
     expectProblem(await drive.evaluate(id, 2, mentorId, 'pass', 409), 409, /evaluation due now is 1/);
     expectProblem(await send('/evaluations/5', {}), 422);
     expectProblem(
-      await send('/evaluations/1', { mentorId, ratings: { tasksAndMilestones: 9, engagement: 1, progressAgainstPlan: 1 }, outcome: 'pass' }),
+      await send('/evaluations/1', {
+        mentorId,
+        ratings: { tasksAndMilestones: 9, engagement: 1, progressAgainstPlan: 1 },
+        outcome: 'pass',
+      }),
       422,
     );
     expect((await drive.evaluate(id, 1, mentorId)).body.duplicate).toBe(false);
@@ -73,8 +86,11 @@ describe('messages that do not fit the mentee', () => {
 
     // Extensions: up to the program's maximum, and every later date moves.
     const before = (await drive.call('GET', at(''))).body;
-    const extended = (await drive.call('POST', at('/extensions'), { days: 14, reason: 'Family emergency' })).body.application;
-    expect(Date.parse(extended.evaluations[1].dueAt) - Date.parse(before.evaluations[1].dueAt)).toBe(14 * DAYS);
+    const extended = (await drive.call('POST', at('/extensions'), { days: 14, reason: 'Family emergency' }))
+      .body.application;
+    expect(Date.parse(extended.evaluations[1].dueAt) - Date.parse(before.evaluations[1].dueAt)).toBe(
+      14 * DAYS,
+    );
     expect(extended.evaluations[0].dueAt).toBe(before.evaluations[0].dueAt);
     expect(Date.parse(extended.termEndsAt) - Date.parse(before.termEndsAt)).toBe(14 * DAYS);
     expectProblem(await send('/extensions', { days: 8, reason: 'More' }), 422, /at most 21 days/);
@@ -92,10 +108,9 @@ describe('messages that do not fit the mentee', () => {
     );
     expectProblem(await send('/withdraw', { reason: 'too late' }), 409);
     expectProblem(await send('/progress/milestone-1/complete'), 409);
-    expect((await drive.call('GET', `${at('')}/stipend`)).body.installments.map((i: { state: string }) => i.state)).toEqual([
-      'forfeited',
-      'forfeited',
-    ]);
+    expect(
+      (await drive.call('GET', `${at('')}/stipend`)).body.installments.map((i: { state: string }) => i.state),
+    ).toEqual(['forfeited', 'forfeited']);
   });
 });
 
@@ -126,7 +141,11 @@ describe('the Letter of Completion', () => {
     ]);
 
     const verified = (await drive.call('GET', `/certificates/${code.toLowerCase()}`)).body;
-    expect(verified).toMatchObject({ valid: true, menteeName: 'Zoë Ångström-Núñez', projectTitle: 'Faster builds' });
+    expect(verified).toMatchObject({
+      valid: true,
+      menteeName: 'Zoë Ångström-Núñez',
+      projectTitle: 'Faster builds',
+    });
     expectProblem(await system.call('GET', '/certificates/AAAA-BBBB-CCCC'), 404);
     expectProblem(await system.call('GET', '/certificates/not-a-code'), 404);
 
@@ -145,7 +164,13 @@ describe('the Letter of Completion', () => {
     // One rendering to look at: `.tmp/letter-of-completion-1.png`.
     await mkdir('.tmp', { recursive: true });
     await writeFile('.tmp/letter-of-completion.pdf', pdf);
-    await promisify(execFile)('pdftoppm', ['-png', '-r', '60', '.tmp/letter-of-completion.pdf', '.tmp/letter-of-completion']);
+    await promisify(execFile)('pdftoppm', [
+      '-png',
+      '-r',
+      '60',
+      '.tmp/letter-of-completion.pdf',
+      '.tmp/letter-of-completion',
+    ]);
 
     const letterEmail = system.resend.emails().find((e) => e.subject.startsWith('Your Letter of Completion'));
     expect(letterEmail?.text).toContain(`https://mentorship.example.org/certificates/${code}`);

@@ -20,7 +20,6 @@ export function createMenteeWorker(options: {
   taskQueue: string;
   activities: Activities;
   workflowBundle?: WorkflowBundleWithSourceMap;
-  shutdownGraceTime?: string;
 }): Promise<Worker> {
   const { workflowBundle, ...rest } = options;
   return Worker.create({

@@ -7,6 +7,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -38,11 +39,15 @@ import { MenteeState, SYSTEM } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 
 // Email and Postgres outages heal; keep retrying with backoff rather than lose a step.
-const { sendEmail, recordStatus, planStipend, issueLetterOfCompletion } =
-  proxyActivities<activities.Activities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-  });
+const { sendEmail, planStipend, issueLetterOfCompletion } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+// A local activity: a quick upsert whose large status argument stays out of history.
+const { recordStatus } = proxyLocalActivities<activities.Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 // A payment is retried until it lands; the business key makes every attempt the same payment.
 const { payStipendInstallment } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '2 minutes',
@@ -113,7 +118,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
         if (applied) changed();
         await condition(settled);
         await publisher.flushed();
-        return { duplicate: !applied, status: m.status(publisher.version) };
+        return { duplicate: !applied };
       },
       { validator: validate },
     );

@@ -5,7 +5,12 @@ import type { ApiResponse, TestSystem } from './system.js';
 
 /** Drives mentees through the API the way the frontend would, moving the test server's clock between steps. */
 export function driver(system: TestSystem) {
-  const call = async (method: string, path: string, body?: unknown, expectStatus = 200): Promise<ApiResponse> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    expectStatus = 200,
+  ): Promise<ApiResponse> => {
     const response = await system.call(method, path, body, { 'x-user-id': 'driver' });
     expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(expectStatus);
     return response;
@@ -34,10 +39,15 @@ export function driver(system: TestSystem) {
       return response.body.id as string;
     },
     async completePrerequisites(applicationId: string) {
-      for (const p of PREREQUISITES) await call('POST', `/applications/${applicationId}/prerequisites/${p.id}/complete`);
+      for (const p of PREREQUISITES)
+        await call('POST', `/applications/${applicationId}/prerequisites/${p.id}/complete`);
     },
     /** From in_review to active; the clock must be before the review closes. */
-    async makeActive(applicationId: string, closes: number, mentorId = `mentor-of-${applicationId.slice(0, 8)}`) {
+    async makeActive(
+      applicationId: string,
+      closes: number,
+      mentorId = `mentor-of-${applicationId.slice(0, 8)}`,
+    ) {
       await this.completePrerequisites(applicationId);
       await skipTo(closes + SCHEDULE.reviewClosesAt + HOURS);
       await this.select(applicationId, mentorId);
@@ -53,7 +63,13 @@ export function driver(system: TestSystem) {
         projectTitle: 'Faster builds',
       });
     },
-    evaluate(applicationId: string, n: number, mentorId: string, outcome: 'pass' | 'fail' = 'pass', expectStatus = 200) {
+    evaluate(
+      applicationId: string,
+      n: number,
+      mentorId: string,
+      outcome: 'pass' | 'fail' = 'pass',
+      expectStatus = 200,
+    ) {
       return call(
         'POST',
         `/applications/${applicationId}/evaluations/${n}`,

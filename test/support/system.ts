@@ -26,7 +26,7 @@ export interface TestSystem {
   app: ReturnType<typeof createApp>;
   taskQueue: string;
   workflowBundle: WorkflowBundleWithSourceMap;
-  newWorker(options?: { shutdownGraceTime?: string }): Promise<Worker>;
+  newWorker(): Promise<Worker>;
   /** Calls the API in-process, as the frontend would over HTTP. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   stop(): Promise<void>;

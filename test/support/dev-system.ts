@@ -1,0 +1,73 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createResendMailer } from '../../activities/mailers/resend.js';
+import { createApp } from '../../api/app.js';
+import { type DevServer, startDevServer } from '../../scripts/dev-server.js';
+import { findFreePorts } from '../../scripts/temporal-binaries.js';
+import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
+import { freshDatabase } from './database.js';
+import { fakePaymentProvider } from './fake-payments.js';
+import { type FakeResend, startFakeResend } from './fake-resend.js';
+
+/** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
+export async function startDevSystem(taskQueue = 'dev-test') {
+  const [port, uiPort] = await findFreePorts(2);
+  const [server, resend, db]: [DevServer, FakeResend, Awaited<ReturnType<typeof freshDatabase>>] =
+    await Promise.all([
+      startDevServer({
+        cliPath: inject('temporalCliPath'),
+        port: port!,
+        uiPort: uiPort!,
+        namespace: 'default',
+        log: () => {},
+      }),
+      startFakeResend(),
+      freshDatabase(),
+    ]);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const payments = fakePaymentProvider();
+  const workflowBundle = await bundleWorkflows();
+  const activities = createActivities({
+    sql: db.sql,
+    mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
+    payments: payments.provider,
+    emailFrom: 'Mentorship <m@example.org>',
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: pino({ level: 'silent' }) });
+  const workers = new Set<Worker>();
+  return {
+    server,
+    client,
+    connection,
+    sql: db.sql,
+    resend,
+    payments,
+    app,
+    deps: { sql: db.sql, temporal: client, taskQueue },
+    async newWorker(): Promise<Worker> {
+      const worker = await createMenteeWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        workflowBundle,
+        activities,
+      });
+      workers.add(worker);
+      return worker;
+    },
+    async stop() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await nativeConnection.close().catch(() => {});
+      await connection.close();
+      await db.close();
+      await resend.close();
+      await server.stop();
+    },
+  };
+}
