@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { DAYS, programFixture } from './support/programs.js';
-import { type ApiResponse, startTestSystem, type TestSystem } from './support/system.js';
+import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
 
 let system: TestSystem;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 beforeAll(async () => {
   system = await startTestSystem();
-  worker = await system.newWorker();
-  running = worker.run();
+  worker = await backgroundWorker(system);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await system?.stop();
 });
 

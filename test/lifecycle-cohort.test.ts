@@ -6,6 +6,7 @@ import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
 import { seededRandom, shuffle } from './support/cohort.js';
+import { driver } from './support/drive.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
 import { type ApiResponse, startTestSystem, type TestSystem } from './support/system.js';
 
@@ -131,23 +132,10 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
       closes + SCHEDULE.evaluations[n - 1]! + (mentee.path === 'extended' ? 14 * DAYS : 0);
     const submittedAt = new Map<string, number>();
 
-    const call = async (
-      method: string,
-      path: string,
-      body?: unknown,
-      expectStatus = 200,
-    ): Promise<ApiResponse> => {
-      const response = await system.call(method, path, body, { 'x-user-id': 'cohort-test' });
-      expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(expectStatus);
-      return response;
-    };
+    const { call, skipTo } = driver(system);
     const app = (m: Mentee) => `/applications/${m.applicationId}`;
     const each = async (filter: (m: Mentee) => boolean, action: (m: Mentee) => Promise<unknown>) => {
       for (const mentee of mentees.filter(filter)) await action(mentee);
-    };
-    const skipTo = async (at: number) => {
-      const now = await system.env.currentTimeMs();
-      if (at > now) await system.env.sleep(at - now);
     };
     const evaluate = (n: number) => async (m: Mentee) => {
       const outcome = failsAt(m.path) === n ? 'fail' : 'pass';

@@ -1,24 +1,20 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { Worker } from '@temporalio/worker';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { DAYS, driver } from './support/drive.js';
-import { type ApiResponse, startTestSystem, type TestSystem } from './support/system.js';
+import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
 
 let system: TestSystem;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof backgroundWorker>>;
 beforeAll(async () => {
   system = await startTestSystem();
-  worker = await system.newWorker();
-  running = worker.run();
+  worker = await backgroundWorker(system);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await system?.stop();
 });
 

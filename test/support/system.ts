@@ -86,3 +86,15 @@ export async function startTestSystem(): Promise<TestSystem> {
     },
   };
 }
+
+/** A worker polling for the whole test file; `stop` waits until it has drained. */
+export async function backgroundWorker(system: Pick<TestSystem, 'newWorker'>) {
+  const worker = await system.newWorker();
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
