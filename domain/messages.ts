@@ -125,6 +125,11 @@ export const extendTermUpdate = defineUpdate<MessageResult, [{ by: Actor; days: 
   'extendTerm',
 );
 
+/** An admin applies the program's current schedule to a running mentee (programs never change mentees by themselves). */
+export const adoptProgramScheduleUpdate = defineUpdate<MessageResult, [{ by: Actor; rules: ProgramRules }]>(
+  'adoptProgramSchedule',
+);
+
 /** Failure types a validator raises; the API maps each to an HTTP status. */
 export const Rejections = {
   unknownItem: 'UnknownItem',

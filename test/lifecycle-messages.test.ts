@@ -172,3 +172,51 @@ describe('the Letter of Completion', () => {
     expect(letterEmail?.text).toContain(`https://mentorship.example.org/certificates/${code}`);
   });
 });
+
+describe('program changes', () => {
+  it('reach a running mentee only when an admin applies them, keeping the mentee extension', async () => {
+    const drive = driver(system);
+    const { program, closes, dueAt } = await drive.newProgram();
+    const pinned = await drive.apply(program.id, 'pinned-1');
+    const adopter = await drive.apply(program.id, 'adopter-1');
+    const late = await drive.apply(program.id, 'late-1');
+    await drive.completePrerequisites(pinned);
+    await drive.makeActive(adopter, closes);
+    await drive.select(pinned, 'mentor-pinned');
+    for (const step of ['contract', 'tax-form', 'payment-details']) {
+      await drive.call('POST', `/applications/${pinned}/onboarding/${step}/complete`);
+    }
+    await drive.call('POST', `/applications/${adopter}/extensions`, { days: 3, reason: 'Exams' });
+
+    const week = 7 * DAYS;
+    const moved = {
+      evaluations: [1, 2, 3, 4].map((n) => ({
+        dueAt: new Date(dueAt(n) + (n === 4 ? week : 0)).toISOString(),
+      })),
+      termEndsAt: new Date(Date.parse(program.termEndsAt) + week).toISOString(),
+    };
+    expectProblem(
+      await system.call('PATCH', `/programs/${program.id}/schedule`, { termEndsAt: program.termStartsAt }),
+      422,
+    );
+    const changed = await drive.call('PATCH', `/programs/${program.id}/schedule`, moved);
+    expect(changed.body.rules.evaluations[3].dueAt).toBe(new Date(dueAt(4) + week).toISOString());
+
+    const finalDue = async (id: string) =>
+      (await drive.call('GET', `/applications/${id}`)).body.evaluations[3].dueAt;
+    expect(await finalDue(pinned)).toBe(new Date(dueAt(4)).toISOString());
+    const adopted = await drive.call('POST', `/applications/${adopter}/adopt-program-schedule`);
+    expect(adopted.body.duplicate).toBe(false);
+    expect(adopted.body.application.evaluations[3].dueAt).toBe(
+      new Date(dueAt(4) + week + 3 * DAYS).toISOString(),
+    );
+    expect(adopted.body.application.termEndsAt).toBe(
+      new Date(Date.parse(moved.termEndsAt) + 3 * DAYS).toISOString(),
+    );
+    expect((await drive.call('POST', `/applications/${adopter}/adopt-program-schedule`)).body.duplicate).toBe(
+      true,
+    );
+    expect(await finalDue(pinned)).toBe(new Date(dueAt(4)).toISOString());
+    expectProblem(await system.call('POST', `/applications/${late}/adopt-program-schedule`), 409);
+  });
+});

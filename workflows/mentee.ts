@@ -17,6 +17,7 @@ import type * as activities from '../activities/index.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import {
   type Actor,
+  adoptProgramScheduleUpdate,
   completeOnboardingStepUpdate,
   completePrerequisiteUpdate,
   decideSelectionUpdate,
@@ -296,6 +297,24 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
       void email('mentee', message, key);
       if (m.selection?.mentorId) void email('mentor', message, key);
+      return true;
+    },
+  );
+
+  onMessage(
+    adoptProgramScheduleUpdate,
+    ({ rules: newer }) => {
+      requireStage('change the schedule', 'awaiting_selection', 'onboarding', 'active');
+      if (newer.programId !== rules.programId || newer.evaluations.length !== rules.evaluations.length) {
+        reject(
+          Rejections.invalidRequest,
+          'The new rules must be for the same program, with the same number of evaluations',
+        );
+      }
+    },
+    ({ by, rules: newer }) => {
+      if (!m.adoptSchedule(newer)) return false;
+      m.record('schedule-adopted', by, `term ends ${m.schedule.termEndsAt}`);
       return true;
     },
   );

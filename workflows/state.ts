@@ -126,6 +126,31 @@ export class MenteeState {
     this.scheduleVersion++;
   }
 
+  /** Takes the later evaluation dates and term end of newer program rules, keeping this mentee's extension. */
+  adoptSchedule(rules: ProgramRules): boolean {
+    const ours = (instant: string) => shift(instant, this.extensionDays);
+    const s = this.schedule;
+    const next: Schedule = {
+      ...s,
+      termEndsAt: ours(rules.termEndsAt),
+      completionDeadline: ours(rules.completionDeadline),
+      evaluations: s.evaluations.map((e) => {
+        const theirs = rules.evaluations.find((r) => r.number === e.number);
+        if (!theirs || this.evaluations.has(e.number) || this.missed.has(e.number)) return e;
+        return {
+          ...e,
+          opensAt: ours(theirs.opensAt),
+          remindAt: theirs.remindAt && ours(theirs.remindAt),
+          dueAt: ours(theirs.dueAt),
+        };
+      }),
+    };
+    if (JSON.stringify(next) === JSON.stringify(s)) return false;
+    this.schedule = next;
+    this.scheduleVersion++;
+    return true;
+  }
+
   status(version: number): MenteeStatus {
     return {
       applicationId: this.applicationId,

@@ -3,6 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import type { JSONValue } from 'postgres';
 import {
+  adoptProgramScheduleUpdate,
   completeOnboardingStepUpdate,
   completePrerequisiteUpdate,
   decideSelectionUpdate,
@@ -153,6 +154,11 @@ const routes = {
   ),
   withdraw: messageRouteWithBody('/withdraw', 'The mentee withdraws from the program', Reason),
   terminate: messageRouteWithBody('/terminate', "An admin ends the mentee's participation", Reason),
+  adoptSchedule: messageRoute(
+    '/adopt-program-schedule',
+    "Apply the program's current evaluation dates and term end to this mentee (keeps their extension)",
+    ApplicationParams,
+  ),
   extend: messageRouteWithBody(
     '/extensions',
     "Extend the mentee's term; every later deadline and evaluation moves with it",
@@ -267,6 +273,15 @@ export function applicationRoutes(deps: ApiDeps) {
       reason: c.req.valid('json').reason,
     }),
   );
+
+  app.openapi(routes.adoptSchedule, async (c) => {
+    const application = await findApplication(sql, c.req.valid('param').applicationId);
+    const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
+    return message(c, application.id, adoptProgramScheduleUpdate, {
+      by: actorOf(c, 'admin'),
+      rules: program!.rules,
+    });
+  });
 
   app.openapi(routes.extend, async (c) =>
     message(c, c.req.valid('param').applicationId, extendTermUpdate, {

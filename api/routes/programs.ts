@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { JSONValue } from 'postgres';
+import type { JSONValue, Row } from 'postgres';
 import { ProgramInput, rulesOf } from '../../domain/program.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound, Problem } from '../problems.js';
+import { conflict, notFound, ProblemError } from '../problems.js';
 import { newRouter } from '../router.js';
+import { problemResponse } from '../schemas.js';
 
 const ProgramView = z.object({
   id: z.string(),
@@ -12,11 +13,6 @@ const ProgramView = z.object({
   definition: z.record(z.string(), z.unknown()),
   rules: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
-});
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: Problem } },
 });
 
 const createProgram = createRoute({
@@ -39,6 +35,32 @@ const getProgram = createRoute({
   responses: {
     200: { description: 'The program', content: { 'application/json': { schema: ProgramView } } },
     404: problemResponse('Unknown program'),
+  },
+});
+
+const ScheduleChange = z.strictObject({
+  evaluations: z
+    .array(z.strictObject({ dueAt: z.iso.datetime({ offset: true }) }))
+    .min(3)
+    .max(4)
+    .optional(),
+  termEndsAt: z.iso.datetime({ offset: true }).optional(),
+  completionGraceDays: z.int().min(0).max(60).optional(),
+});
+
+const changeSchedule = createRoute({
+  method: 'patch',
+  path: '/programs/{programId}/schedule',
+  summary:
+    'Move evaluation dates or the term end for new applicants; running mentees change only when told to',
+  request: {
+    params: z.object({ programId: z.string() }),
+    body: { required: true, content: { 'application/json': { schema: ScheduleChange } } },
+  },
+  responses: {
+    200: { description: 'The changed program', content: { 'application/json': { schema: ProgramView } } },
+    404: problemResponse('Unknown program'),
+    422: problemResponse('The changed program would be invalid'),
   },
 });
 
@@ -67,22 +89,43 @@ export function programRoutes({ sql }: ApiDeps) {
     );
   });
 
+  app.openapi(changeSchedule, async (c) => {
+    const { programId } = c.req.valid('param');
+    const [row] = await sql`SELECT definition FROM programs WHERE id = ${programId}`;
+    if (!row) throw notFound('program', programId);
+    const changed = ProgramInput.safeParse({ ...row.definition, ...c.req.valid('json') });
+    if (!changed.success) {
+      const errors = changed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      }));
+      throw new ProblemError(422, 'validation', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+        errors,
+      });
+    }
+    const rules = rulesOf(changed.data);
+    const [updated] = await sql`
+      UPDATE programs SET definition = ${sql.json(changed.data as unknown as JSONValue)},
+                          rules = ${sql.json(rules as unknown as JSONValue)}, updated_at = now()
+      WHERE id = ${programId} RETURNING *`;
+    return c.json(view(updated!), 200);
+  });
+
   app.openapi(getProgram, async (c) => {
     const { programId } = c.req.valid('param');
     const [row] = await sql`SELECT * FROM programs WHERE id = ${programId}`;
     if (!row) throw notFound('program', programId);
-    return c.json(
-      {
-        id: row.id,
-        name: row.name,
-        term: row.term,
-        definition: row.definition,
-        rules: row.rules,
-        createdAt: row.created_at.toISOString(),
-      },
-      200,
-    );
+    return c.json(view(row), 200);
   });
 
   return app;
 }
+
+const view = (row: Row) => ({
+  id: row.id as string,
+  name: row.name as string,
+  term: row.term as string,
+  definition: row.definition,
+  rules: row.rules,
+  createdAt: (row.created_at as Date).toISOString(),
+});
