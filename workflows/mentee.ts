@@ -73,6 +73,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       recordStatus.executeWithOptions({ summary: `Record status (${snapshot.stage})` }, [snapshot]),
   );
   const lifecycle = new CancellationScope();
+  // Emails started by message handlers; the workflow does not end before they are sent.
+  const sideEffects: Promise<unknown>[] = [];
   // set by the withdraw/terminate handlers; `as` keeps TypeScript from narrowing it to null
   let exit = null as { stage: 'withdrawn' | 'terminated'; by: Actor; reason: string } | null;
 
@@ -295,8 +297,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       m.record('extended', by, `${days} days: ${reason}`);
       const key = `term-extended-${m.scheduleVersion}`;
       const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
-      void email('mentee', message, key);
-      if (m.selection?.mentorId) void email('mentor', message, key);
+      sideEffects.push(email('mentee', message, key));
+      if (m.selection?.mentorId) sideEffects.push(email('mentor', message, key));
       return true;
     },
   );
@@ -346,6 +348,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     if (!(exit && isCancellation(error))) throw error;
   }
   if (exit) await end(exit.stage, exit.reason, exit.by);
+  await Promise.all(sideEffects);
   await publisher.flushed();
   await condition(allHandlersFinished);
   log.info('Mentee workflow finished', { stage: m.stage, reason: m.outcomeReason });
