@@ -81,7 +81,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   const moveTo = (next: Stage, reason: string | null = null) => {
     m.stage = next;
     m.outcomeReason = reason;
-    if (FINAL_STAGES.has(next) || next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
+    if (next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
     upsertSearchAttributes([{ key: MenteeStageKey, value: next }]);
     setCurrentDetails(`**${next}**${reason ? `: ${reason}` : ''}`);
     publisher.changed();
@@ -187,6 +187,14 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
         reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
     },
     ({ by, note }) => {
+      // a retried request records the same call once
+      if (
+        m.decisions.some(
+          (d) => d.action === 'told-by-phone' && d.by.userId === by.userId && d.detail === note,
+        )
+      ) {
+        return false;
+      }
       m.phoneCallRecordedAt ??= new Date().toISOString();
       m.record('told-by-phone', by, note);
       return true;
