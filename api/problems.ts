@@ -50,6 +50,13 @@ export function problemBody(
   };
 }
 
+/** A 422 listing each invalid field, from zod issues. */
+export function validationProblem(issues: readonly { path: PropertyKey[]; message: string }[]): ProblemError {
+  const errors = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const detail = errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ');
+  return new ProblemError(422, 'validation', detail, { errors });
+}
+
 export function problem(c: Context, error: ProblemError) {
   return c.json(problemBody(error.status, error.kind, error.message, error.extra), error.status, {
     'content-type': 'application/problem+json',

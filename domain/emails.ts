@@ -18,8 +18,6 @@ export type EmailMessage =
   | { kind: 'term-extended'; days: number; termEndsAt: string }
   | { kind: 'letter-of-completion'; verificationCode: string };
 
-export type EmailKind = EmailMessage['kind'];
-
 export interface SendEmailInput {
   applicationId: string;
   to: Recipient;

@@ -189,11 +189,6 @@ export function testServerExecutable(wrapperPath: string | undefined): Ephemeral
   return existingOrDownload(wrapperPath);
 }
 
-/** What `@temporalio/testing` should launch for `createLocal`: our CLI build, else the SDK's download. */
-export function devServerExecutable(cliPath: string | undefined): EphemeralServerExecutable {
-  return existingOrDownload(cliPath);
-}
-
 function existingOrDownload(executablePath: string | undefined): EphemeralServerExecutable {
   return executablePath ? { type: 'existing-path', path: executablePath } : { type: 'cached-download' };
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { JSONValue, Row } from 'postgres';
 import { ProgramInput, rulesOf } from '../../domain/program.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound, ProblemError } from '../problems.js';
+import { conflict, notFound, validationProblem } from '../problems.js';
 import { newRouter } from '../router.js';
 import { problemResponse } from '../schemas.js';
 
@@ -94,15 +94,7 @@ export function programRoutes({ sql }: ApiDeps) {
     const [row] = await sql`SELECT definition FROM programs WHERE id = ${programId}`;
     if (!row) throw notFound('program', programId);
     const changed = ProgramInput.safeParse({ ...row.definition, ...c.req.valid('json') });
-    if (!changed.success) {
-      const errors = changed.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message: issue.message,
-      }));
-      throw new ProblemError(422, 'validation', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-        errors,
-      });
-    }
+    if (!changed.success) throw validationProblem(changed.error.issues);
     const rules = rulesOf(changed.data);
     const [updated] = await sql`
       UPDATE programs SET definition = ${sql.json(changed.data as unknown as JSONValue)},

@@ -2,14 +2,12 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { createResendMailer } from '../../activities/mailers/resend.js';
 import { createApp } from '../../api/app.js';
 import { type DevServer, startDevServer } from '../../scripts/dev-server.js';
 import { findFreePorts } from '../../scripts/temporal-binaries.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { freshDatabase } from './database.js';
-import { fakePaymentProvider } from './fake-payments.js';
+import { activitiesAtTheEdge } from './edge.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
 
 /** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
@@ -30,15 +28,8 @@ export async function startDevSystem(taskQueue = 'dev-test') {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const payments = fakePaymentProvider();
+  const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundleWorkflows();
-  const activities = createActivities({
-    sql: db.sql,
-    mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
-    payments: payments.provider,
-    emailFrom: 'Mentorship <m@example.org>',
-    publicBaseUrl: 'http://127.0.0.1',
-  });
   const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: pino({ level: 'silent' }) });
   const workers = new Set<Worker>();
   return {

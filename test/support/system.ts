@@ -2,18 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
-import { createActivities } from '../../activities/index.js';
-import { createResendMailer } from '../../activities/mailers/resend.js';
 import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { freshDatabase } from './database.js';
-import { fakePaymentProvider } from './fake-payments.js';
+import { activitiesAtTheEdge } from './edge.js';
+import type { fakePaymentProvider } from './fake-payments.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
 import { startTimeSkippingServer } from './temporal.js';
-
-export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
-export const PUBLIC_BASE_URL = 'https://mentorship.example.org';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the assertions
 export type ApiResponse = { status: number; body: any };
@@ -44,14 +40,7 @@ export async function startTestSystem(): Promise<TestSystem> {
   ]);
   const taskQueue = `mentorship-test-${randomBytes(4).toString('hex')}`;
   const log = pino({ level: 'silent' });
-  const payments = fakePaymentProvider();
-  const activities = createActivities({
-    sql: db.sql,
-    mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
-    payments: payments.provider,
-    emailFrom: EMAIL_FROM,
-    publicBaseUrl: PUBLIC_BASE_URL,
-  });
+  const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundle;
   const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log });
   return {

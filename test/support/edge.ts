@@ -1,0 +1,21 @@
+import { createActivities } from '../../activities/index.js';
+import { createResendMailer } from '../../activities/mailers/resend.js';
+import type { Sql } from '../../db/index.js';
+import { fakePaymentProvider } from './fake-payments.js';
+import type { FakeResend } from './fake-resend.js';
+
+export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
+export const PUBLIC_BASE_URL = 'https://mentorship.example.org';
+
+/** The real activities, with fakes only at the edge: Resend (reached by the real SDK) and the payment provider. */
+export function activitiesAtTheEdge(sql: Sql, resend: FakeResend) {
+  const payments = fakePaymentProvider();
+  const activities = createActivities({
+    sql,
+    mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
+    payments: payments.provider,
+    emailFrom: EMAIL_FROM,
+    publicBaseUrl: PUBLIC_BASE_URL,
+  });
+  return { activities, payments };
+}
