@@ -1,24 +1,119 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { prometheus } from '@hono/prometheus';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { Registry } from 'prom-client';
+import { authenticate } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { docsRoutes } from './docs.js';
+import { idempotency } from './idempotency.js';
 import { ProblemError, problem } from './problems.js';
 import { newRouter } from './router.js';
 import { applicationRoutes } from './routes/applications.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { dashboardRoutes } from './routes/dashboards.js';
 import { programRoutes } from './routes/programs.js';
 import { stipendRoutes } from './routes/stipends.js';
 
-/** The HTTP API: validates, turns requests into workflow messages, answers from the read model. */
+/** Requests carry JSON documents of a few KiB; anything far larger is a mistake or an attack. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const health = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'The process is up (liveness)',
+  responses: {
+    200: {
+      description: 'Up',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+    },
+  },
+});
+const Readiness = z
+  .object({
+    status: z.enum(['ready', 'not-ready']),
+    checks: z.object({ postgres: z.string(), temporal: z.string() }),
+  })
+  .openapi('Readiness');
+const ready = createRoute({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Postgres and Temporal answer (readiness)',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
+    503: { description: 'A dependency does not answer', content: { 'application/json': { schema: Readiness } } },
+  },
+});
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics of the API: request counts and durations by route and status',
+  responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+});
+
+/** The HTTP API: validates, authorizes, turns requests into workflow messages, answers from the read model. */
 export function createApp(deps: ApiDeps) {
   const app = newRouter();
+  const metrics = prometheus({ registry: new Registry(), prefix: 'mentorship_api_' });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('*', metrics.registerMetrics);
+  app.use(
+    '*',
+    cors({
+      origin: deps.corsOrigins ?? [],
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      exposeHeaders: ['location', 'idempotent-replayed', 'retry-after'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problem(c, new ProblemError(413, 'body-too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
+    }),
+  );
+  app.use('*', authenticate(deps.auth));
+  app.use('*', idempotency(deps.sql));
+
+  app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
+  app.openapi(ready, async (c) => {
+    const [postgres, temporal] = await Promise.all([
+      within(2000, deps.sql`SELECT 1`),
+      within(2000, deps.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const status = postgres === 'ok' && temporal === 'ok' ? ('ready' as const) : ('not-ready' as const);
+    return c.json({ status, checks: { postgres, temporal } }, status === 'ready' ? 200 : 503);
+  });
+  app.openapi(metricsRoute, async (c) => {
+    const exposition = await metrics.printMetrics(c);
+    return c.text(await exposition.text(), 200, { 'content-type': exposition.headers.get('content-type') ?? 'text/plain' });
+  });
+
   app.route('/', programRoutes(deps));
   app.route('/', applicationRoutes(deps));
   app.route('/', stipendRoutes(deps));
   app.route('/', certificateRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
+  app.route('/', docsRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A JWT with `sub` (user id), `role` (mentee, mentor, admin, ops) and `programs`; `npm run token` mints one',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Mentorship program API', version: '0.1.0' },
+    info: {
+      title: 'Mentorship program API',
+      version: '1.0.0',
+      description:
+        'Programs, applications and each mentee\'s lifecycle. Errors are RFC 9457 problem+json. POST and PATCH accept an `Idempotency-Key` header.',
+    },
   });
 
   app.notFound((c) =>
@@ -36,4 +131,19 @@ export function createApp(deps: ApiDeps) {
     );
   });
   return app;
+}
+
+/** "ok", or why the dependency did not answer in time. */
+async function within(ms: number, check: PromiseLike<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(check).then(() => 'ok'), timeout]);
+  } catch (error) {
+    return `failed: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -6,11 +6,14 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { type MessageResult, Rejections } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
-import { MenteeStageKey, ProgramIdKey } from '../domain/search-attributes.js';
+import { programGuide, workflowSummary } from '../domain/ops-summary.js';
+import { initialSearchAttributes } from '../domain/search-attributes.js';
+import { forbidden, type Principal, principal, runsProgram } from './auth.js';
 import { conflict, notFound, ProblemError } from './problems.js';
 
 export interface MenteeDetails {
@@ -24,6 +27,8 @@ export interface ApplicationRow {
   id: string;
   workflowId: string;
   programId: string;
+  menteeId: string;
+  mentorId: string | null;
   stage: string;
 }
 
@@ -77,11 +82,9 @@ async function startMenteeWorkflow(
       workflowId: menteeWorkflowId(applicationId),
       args: [{ applicationId, rules }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: MenteeStageKey, value: 'in_review' },
-        { key: ProgramIdKey, value: rules.programId },
-      ],
-      staticSummary: `Mentee application to ${rules.programId} (${rules.term})`,
+      typedSearchAttributes: initialSearchAttributes(rules),
+      staticSummary: workflowSummary(rules),
+      staticDetails: programGuide(rules),
     });
     return true;
   } catch (error) {
@@ -94,10 +97,28 @@ export async function findApplication(sql: Sql, applicationId: string): Promise<
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const [row] = uuid.test(applicationId)
     ? await sql<ApplicationRow[]>`
-        SELECT id, workflow_id AS "workflowId", program_id AS "programId", stage FROM applications WHERE id = ${applicationId}`
+        SELECT id, workflow_id AS "workflowId", program_id AS "programId", mentee_id AS "menteeId",
+               mentor_id AS "mentorId", stage
+        FROM applications WHERE id = ${applicationId}`
     : [];
   if (!row) throw notFound('application', applicationId);
   return row;
+}
+
+/** Who may act on an application: its mentee, its mentor, the program's admins (and ops). */
+export type Party = 'mentee' | 'mentor' | 'staff';
+
+/** The caller, if they are one of `parties` of this application; 403 otherwise, before any workflow is touched. */
+export function authorize(c: Context, application: ApplicationRow, ...parties: Party[]): Principal {
+  const p = principal(c);
+  const is: Record<Party, boolean> = {
+    mentee: p.role === 'mentee' && p.userId === application.menteeId,
+    mentor: p.role === 'mentor' && p.userId === application.mentorId,
+    staff: runsProgram(p, application.programId),
+  };
+  if (parties.some((party) => is[party])) return p;
+  const who = parties.map((party) => (party === 'staff' ? "the program's admins and ops" : `its ${party}`));
+  throw forbidden(`Only ${who.join(', ')} may do this on application ${application.id}`);
 }
 
 const REJECTION_STATUS: Record<string, 403 | 404 | 409 | 422> = {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { AuthOptions } from './auth.js';
 import type { Sql } from '../db/index.js';
 
 /** What the API needs from the world; tests hand in real servers. */
@@ -8,6 +9,10 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   log: Logger;
+  /** How bearer tokens are verified. */
+  auth: AuthOptions;
+  /** Browser origins allowed by CORS. */
+  corsOrigins?: string[];
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */
   now?: () => number;
 }

@@ -1,9 +1,10 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { type Config, DEVELOPMENT_JWT_SECRET } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { createApp } from './app.js';
+import type { AuthOptions } from './auth.js';
 
 /** Serves the HTTP API until `stop()`. */
 export async function startApi(
@@ -14,7 +15,17 @@ export async function startApi(
   const sql = connect(endpoints.databaseUrl);
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ sql, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log });
+  if (!config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    log.warn('API tokens are checked against the built-in development secret; set AUTH_JWKS_URL in production');
+  }
+  const app = createApp({
+    sql,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    log,
+    auth: authOptions(config),
+    corsOrigins: config.CORS_ORIGINS,
+  });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));
   });
@@ -30,3 +41,10 @@ export async function startApi(
     },
   };
 }
+
+export const authOptions = (config: Config): AuthOptions => ({
+  issuer: config.AUTH_ISSUER,
+  audience: config.AUTH_AUDIENCE,
+  jwksUrl: config.AUTH_JWKS_URL,
+  secret: config.AUTH_JWT_SECRET,
+});

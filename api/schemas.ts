@@ -2,6 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { STAGES } from '../domain/stages.js';
 import { Problem } from './problems.js';
 
+/** Routes that need a bearer token say so in the OpenAPI document. */
+export const secured = { security: [{ bearerAuth: [] }] };
+
 export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: Problem } },
@@ -50,7 +53,7 @@ export const ApplicationStatus = z
         afterEvaluation: z.int(),
         amountCents: z.int().nullable(),
         currency: z.string(),
-        state: z.enum(['scheduled', 'paid', 'forfeited']),
+        state: z.enum(['scheduled', 'paid', 'payment-failed', 'forfeited']),
         paidAt: z.string().nullable(),
       }),
     ),
@@ -73,7 +76,7 @@ export const MessageResponse = z
   .openapi('MessageResult');
 
 export const EvaluationBody = z.strictObject({
-  mentorId: z.string().min(1),
+  mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
   ratings: z.strictObject(Ratings.shape),
   comments: z.string().max(10_000).default(''),
   outcome: z.enum(['pass', 'fail']),

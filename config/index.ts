@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Signs development tokens when no AUTH_JWT_SECRET or JWKS is configured; never use it in production. */
+export const DEVELOPMENT_JWT_SECRET = 'mentorship-development-secret-do-not-use-in-production';
+
 /** Every environment variable the system reads, with its default. The README table mirrors this. */
 const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
@@ -20,6 +23,16 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().default('Mentorship Program <mentorship@example.org>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  // Bearer tokens: a JWKS URL in production; without one, HS256 with this secret (development only).
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_JWT_SECRET: z.string().min(32).default(DEVELOPMENT_JWT_SECRET),
+  AUTH_ISSUER: z.string().default('mentorship-dev'),
+  AUTH_AUDIENCE: z.string().default('mentorship-api'),
+  // Browser origins allowed to call the API, comma-separated (e.g. the web frontend's dev server).
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:5173,http://127.0.0.1:5173')
+    .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean)),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

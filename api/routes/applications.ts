@@ -8,8 +8,10 @@ import {
   completePrerequisiteUpdate,
   decideSelectionUpdate,
   extendTermUpdate,
+  type Actor,
   type MessageResult,
   recordPhoneCallUpdate,
+  type SelectionDecision,
   recordProgressUpdate,
   statusQuery,
   submitEvaluationUpdate,
@@ -17,12 +19,12 @@ import {
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
-import { actorOf } from '../actor.js';
-import { type ApplicationRow, apply, findApplication, sendMessage } from '../applications.js';
+import { actorFrom, forbidden, principal, requireRole } from '../auth.js';
+import { type ApplicationRow, apply, authorize, findApplication, type Party, sendMessage } from '../applications.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
-import { ApplicationStatus, EvaluationBody, MessageResponse, problemResponse } from '../schemas.js';
+import { ApplicationStatus, EvaluationBody, MessageResponse, problemResponse, secured } from '../schemas.js';
 
 const OpaqueId = z
   .string()
@@ -31,7 +33,7 @@ const OpaqueId = z
   .regex(/^[A-Za-z0-9_-]+$/, 'an opaque user id: letters, digits, _ and -');
 const ApplyBody = z.strictObject({
   mentee: z.strictObject({
-    id: OpaqueId,
+    id: OpaqueId.optional().describe("The caller's user id; taken from the token when left out"),
     name: z.string().min(1).max(200),
     email: z.email(),
     country: z
@@ -56,6 +58,7 @@ const Reason = z.strictObject({ reason: z.string().min(1).max(2000) });
 const ApplicationParams = z.object({ applicationId: z.string() });
 const messageResponses = {
   200: { description: 'Recorded', content: { 'application/json': { schema: MessageResponse } } },
+  401: problemResponse('No or invalid bearer token'),
   403: problemResponse('Not allowed for this user'),
   404: problemResponse('Unknown application or item'),
   409: problemResponse('Not possible at this stage'),
@@ -66,6 +69,7 @@ function messageRoute<P extends z.ZodObject>(path: string, summary: string, para
     method: 'post',
     path: `/applications/{applicationId}${path}`,
     summary,
+    ...secured,
     request: { params },
     responses: messageResponses,
   });
@@ -75,6 +79,7 @@ function messageRouteWithBody<B extends z.ZodType>(path: string, summary: string
     method: 'post',
     path: `/applications/{applicationId}${path}`,
     summary,
+    ...secured,
     request: {
       params: ApplicationParams,
       body: { required: true, content: { 'application/json': { schema: body } } },
@@ -87,6 +92,7 @@ const routes = {
   apply: createRoute({
     method: 'post',
     path: '/programs/{programId}/applications',
+    ...secured,
     summary: "Apply to a program; starts the mentee's workflow",
     request: {
       params: z.object({ programId: z.string() }),
@@ -97,6 +103,8 @@ const routes = {
         description: 'Application stored',
         content: { 'application/json': { schema: ApplicationStatus } },
       },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse('Only mentees apply, for themselves'),
       404: problemResponse('Unknown program'),
       409: problemResponse('Already applied, or applications are closed'),
       422: problemResponse('Invalid application'),
@@ -105,10 +113,13 @@ const routes = {
   status: createRoute({
     method: 'get',
     path: '/applications/{applicationId}',
+    ...secured,
     summary: "An application's status: stage, progress, deadlines, stipend and the next step",
     request: { params: ApplicationParams },
     responses: {
       200: { description: 'Status', content: { 'application/json': { schema: ApplicationStatus } } },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse("Not the applicant, their mentor, the program's admins or ops"),
       404: problemResponse('Unknown application'),
     },
   }),
@@ -140,6 +151,7 @@ const routes = {
   evaluation: createRoute({
     method: 'post',
     path: '/applications/{applicationId}/evaluations/{number}',
+    ...secured,
     summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",
     request: {
       params: ApplicationParams.extend({ number: z.coerce.number().int().min(1).max(4) }),
@@ -171,21 +183,35 @@ export function applicationRoutes(deps: ApiDeps) {
   const now = deps.now ?? Date.now;
   const app = newRouter();
 
-  /** Finds the application, sends the message, answers with the fresh status. */
-  async function message<A>(
-    c: Context,
-    applicationId: string,
-    update: UpdateDefinition<MessageResult, [A]>,
-    arg: A,
-  ) {
-    const application = await findApplication(sql, applicationId);
-    const result = await sendMessage(temporal, application, update, arg);
-    return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
+  /** Finds the application, checks the caller is one of `parties`, sends the message, answers with the fresh status. */
+  function message<A>(update: UpdateDefinition<MessageResult, [A]>, parties: Party[]) {
+    return async (c: Context, applicationId: string, arg: (by: Actor, application: ApplicationRow) => A) => {
+      const application = await findApplication(sql, applicationId);
+      const caller = authorize(c, application, ...parties);
+      const result = await sendMessage(temporal, application, update, arg(actorFrom(caller), application));
+      return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
+    };
   }
+  const messages = {
+    prerequisite: message(completePrerequisiteUpdate, ['mentee', 'staff']),
+    phoneCall: message(recordPhoneCallUpdate, ['staff']),
+    onboarding: message(completeOnboardingStepUpdate, ['staff']),
+    progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
+    evaluation: message(submitEvaluationUpdate, ['mentor']),
+    feedback: message(submitFeedbackSurveyUpdate, ['mentee']),
+    withdraw: message(withdrawUpdate, ['mentee']),
+    terminate: message(terminateUpdate, ['staff']),
+    adoptSchedule: message(adoptProgramScheduleUpdate, ['staff']),
+    extend: message(extendTermUpdate, ['staff']),
+  };
 
   app.openapi(routes.apply, async (c) => {
+    const caller = requireRole(c, 'mentee');
     const { programId } = c.req.valid('param');
     const { mentee, motivation } = c.req.valid('json');
+    if (mentee.id !== undefined && mentee.id !== caller.userId) {
+      throw forbidden(`A mentee applies for themselves: mentee.id must be ${caller.userId} or left out`);
+    }
     const [program] = await sql`SELECT id, rules FROM programs WHERE id = ${programId}`;
     if (!program) throw notFound('program', programId);
     if (now() >= Date.parse(program.rules.applicationsCloseAt)) {
@@ -194,100 +220,97 @@ export function applicationRoutes(deps: ApiDeps) {
         `Applications to ${programId} closed at ${program.rules.applicationsCloseAt}`,
       );
     }
-    const { applicationId } = await apply(deps, { id: program.id, rules: program.rules }, mentee, motivation);
+    const { applicationId } = await apply(
+      deps,
+      { id: program.id, rules: program.rules },
+      { ...mentee, id: caller.userId },
+      motivation,
+    );
     const application = await findApplication(sql, applicationId);
     return c.json(await readStatus(deps, application), 201, { location: `/applications/${applicationId}` });
   });
 
   app.openapi(routes.status, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
+    authorize(c, application, 'mentee', 'mentor', 'staff');
     return c.json(await readStatus(deps, application), 200);
   });
 
   app.openapi(routes.prerequisite, async (c) => {
     const { applicationId, prerequisiteId } = c.req.valid('param');
-    return message(c, applicationId, completePrerequisiteUpdate, { prerequisiteId });
+    return messages.prerequisite(c, applicationId, () => ({ prerequisiteId }));
   });
 
   app.openapi(routes.selection, async (c) => {
-    const { applicationId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const by = actorOf(c, 'mentor');
+    const application = await findApplication(sql, c.req.valid('param').applicationId);
+    const caller = principal(c);
+    // A mentor of the program selects for their own project; the program's admins may name any mentor.
+    const asMentor = caller.role === 'mentor' && caller.programs.includes(application.programId);
+    if (!asMentor) authorize(c, application, 'staff');
+    const by = actorFrom(caller);
+    let decision: SelectionDecision;
     if (body.decision === 'decline') {
-      return message(c, applicationId, decideSelectionUpdate, {
-        by,
-        decision: 'decline',
-        reason: body.reason,
-      });
+      decision = { by, decision: 'decline', reason: body.reason };
+    } else {
+      if (asMentor && body.mentor.id !== caller.userId) {
+        throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${caller.userId}`);
+      }
+      await sql`
+        INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
+      decision = { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
     }
-    await sql`
-      INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
-      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
-    return message(c, applicationId, decideSelectionUpdate, {
-      by,
-      decision: 'select',
-      mentor: { id: body.mentor.id },
-      projectTitle: body.projectTitle,
-    });
+    const result = await sendMessage(temporal, application, decideSelectionUpdate, decision);
+    return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
   });
 
   app.openapi(routes.phoneCall, async (c) =>
-    message(c, c.req.valid('param').applicationId, recordPhoneCallUpdate, {
-      by: actorOf(c, 'admin'),
-      note: c.req.valid('json').note,
-    }),
+    messages.phoneCall(c, c.req.valid('param').applicationId, (by) => ({ by, note: c.req.valid('json').note })),
   );
 
   app.openapi(routes.onboarding, async (c) => {
     const { applicationId, stepId } = c.req.valid('param');
-    return message(c, applicationId, completeOnboardingStepUpdate, { stepId, by: actorOf(c, 'admin') });
+    return messages.onboarding(c, applicationId, (by) => ({ stepId, by }));
   });
 
   app.openapi(routes.progress, async (c) => {
     const { applicationId, itemId } = c.req.valid('param');
-    return message(c, applicationId, recordProgressUpdate, { itemId, by: actorOf(c, 'mentee') });
+    return messages.progress(c, applicationId, (by) => ({ itemId, by }));
   });
 
   app.openapi(routes.evaluation, async (c) => {
     const { applicationId, number } = c.req.valid('param');
-    return message(c, applicationId, submitEvaluationUpdate, { number, ...c.req.valid('json') });
-  });
-
-  app.openapi(routes.feedback, async (c) =>
-    message(c, c.req.valid('param').applicationId, submitFeedbackSurveyUpdate, {
-      by: actorOf(c, 'mentee'),
-      ...c.req.valid('json'),
-    }),
-  );
-
-  app.openapi(routes.withdraw, async (c) =>
-    message(c, c.req.valid('param').applicationId, withdrawUpdate, {
-      by: actorOf(c, 'mentee'),
-      reason: c.req.valid('json').reason,
-    }),
-  );
-
-  app.openapi(routes.terminate, async (c) =>
-    message(c, c.req.valid('param').applicationId, terminateUpdate, {
-      by: actorOf(c, 'admin'),
-      reason: c.req.valid('json').reason,
-    }),
-  );
-
-  app.openapi(routes.adoptSchedule, async (c) => {
-    const application = await findApplication(sql, c.req.valid('param').applicationId);
-    const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
-    return message(c, application.id, adoptProgramScheduleUpdate, {
-      by: actorOf(c, 'admin'),
-      rules: program!.rules,
+    const { mentorId, ...evaluation } = c.req.valid('json');
+    return messages.evaluation(c, applicationId, (by) => {
+      if (mentorId !== undefined && mentorId !== by.userId) {
+        throw forbidden(`mentorId must be the caller (${by.userId}) or left out`);
+      }
+      return { number, mentorId: by.userId, ...evaluation };
     });
   });
 
+  app.openapi(routes.feedback, async (c) =>
+    messages.feedback(c, c.req.valid('param').applicationId, (by) => ({ by, ...c.req.valid('json') })),
+  );
+
+  app.openapi(routes.withdraw, async (c) =>
+    messages.withdraw(c, c.req.valid('param').applicationId, (by) => ({ by, reason: c.req.valid('json').reason })),
+  );
+
+  app.openapi(routes.terminate, async (c) =>
+    messages.terminate(c, c.req.valid('param').applicationId, (by) => ({ by, reason: c.req.valid('json').reason })),
+  );
+
+  app.openapi(routes.adoptSchedule, async (c) => {
+    const { applicationId } = c.req.valid('param');
+    const application = await findApplication(sql, applicationId);
+    const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
+    return messages.adoptSchedule(c, applicationId, (by) => ({ by, rules: program!.rules }));
+  });
+
   app.openapi(routes.extend, async (c) =>
-    message(c, c.req.valid('param').applicationId, extendTermUpdate, {
-      by: actorOf(c, 'admin'),
-      ...c.req.valid('json'),
-    }),
+    messages.extend(c, c.req.valid('param').applicationId, (by) => ({ by, ...c.req.valid('json') })),
   );
 
   return app;

@@ -4,7 +4,8 @@ import { ProgramInput, rulesOf } from '../../domain/program.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound, validationProblem } from '../problems.js';
 import { newRouter } from '../router.js';
-import { problemResponse } from '../schemas.js';
+import { principal, requireProgram } from '../auth.js';
+import { problemResponse, secured } from '../schemas.js';
 
 const ProgramView = z.object({
   id: z.string(),
@@ -18,10 +19,13 @@ const ProgramView = z.object({
 const createProgram = createRoute({
   method: 'post',
   path: '/programs',
-  summary: 'Create a program term with its schedule and rules',
+  summary: 'Create a program term with its schedule and rules (ops, or an admin named for this program id)',
+  ...secured,
   request: { body: { required: true, content: { 'application/json': { schema: ProgramInput } } } },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: ProgramView } } },
+    401: problemResponse('No or invalid bearer token'),
+    403: problemResponse('Not ops or an admin of this program'),
     409: problemResponse('A program with this id exists'),
     422: problemResponse('Invalid program'),
   },
@@ -30,10 +34,12 @@ const createProgram = createRoute({
 const getProgram = createRoute({
   method: 'get',
   path: '/programs/{programId}',
-  summary: 'Read a program term',
+  summary: 'Read a program term (any signed-in user)',
+  ...secured,
   request: { params: z.object({ programId: z.string() }) },
   responses: {
     200: { description: 'The program', content: { 'application/json': { schema: ProgramView } } },
+    401: problemResponse('No or invalid bearer token'),
     404: problemResponse('Unknown program'),
   },
 });
@@ -52,13 +58,16 @@ const changeSchedule = createRoute({
   method: 'patch',
   path: '/programs/{programId}/schedule',
   summary:
-    'Move evaluation dates or the term end for new applicants; running mentees change only when told to',
+    'Move evaluation dates or the term end for new applicants; running mentees change only when told to (admins, ops)',
+  ...secured,
   request: {
     params: z.object({ programId: z.string() }),
     body: { required: true, content: { 'application/json': { schema: ScheduleChange } } },
   },
   responses: {
     200: { description: 'The changed program', content: { 'application/json': { schema: ProgramView } } },
+    401: problemResponse('No or invalid bearer token'),
+    403: problemResponse('Not ops or an admin of this program'),
     404: problemResponse('Unknown program'),
     422: problemResponse('The changed program would be invalid'),
   },
@@ -69,6 +78,7 @@ export function programRoutes({ sql }: ApiDeps) {
 
   app.openapi(createProgram, async (c) => {
     const input = c.req.valid('json');
+    requireProgram(c, input.id);
     const rules = rulesOf(input);
     const [row] = await sql`
       INSERT INTO programs (id, name, term, admin_email, definition, rules)
@@ -91,6 +101,7 @@ export function programRoutes({ sql }: ApiDeps) {
 
   app.openapi(changeSchedule, async (c) => {
     const { programId } = c.req.valid('param');
+    requireProgram(c, programId);
     const [row] = await sql`SELECT definition FROM programs WHERE id = ${programId}`;
     if (!row) throw notFound('program', programId);
     const changed = ProgramInput.safeParse({ ...row.definition, ...c.req.valid('json') });
@@ -105,6 +116,7 @@ export function programRoutes({ sql }: ApiDeps) {
 
   app.openapi(getProgram, async (c) => {
     const { programId } = c.req.valid('param');
+    principal(c);
     const [row] = await sql`SELECT * FROM programs WHERE id = ${programId}`;
     if (!row) throw notFound('program', programId);
     return c.json(view(row), 200);

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { findApplication } from '../applications.js';
+import { authorize, findApplication } from '../applications.js';
 import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
-import { problemResponse } from '../schemas.js';
+import { problemResponse, secured } from '../schemas.js';
 
 const Installment = z
   .object({
@@ -10,7 +10,8 @@ const Installment = z
     afterEvaluation: z.int(),
     amountCents: z.int().nullable(),
     currency: z.string(),
-    state: z.enum(['scheduled', 'requested', 'paid', 'forfeited']),
+    // rejected: the provider refused the payout for good; ops retry it after fixing the payee
+    state: z.enum(['scheduled', 'requested', 'paid', 'rejected', 'payment-failed', 'forfeited']),
     approvedAt: z.string().nullable(),
     paidAt: z.string().nullable(),
     paymentReference: z.string().nullable(),
@@ -20,13 +21,16 @@ const Installment = z
 const route = createRoute({
   method: 'get',
   path: '/applications/{applicationId}/stipend',
-  summary: "Each stipend installment's amount and payment status, from the ledger",
+  summary: "Each stipend installment's amount and payment status, from the ledger (the mentee, admins, ops)",
+  ...secured,
   request: { params: z.object({ applicationId: z.string() }) },
   responses: {
     200: {
       description: 'Installments',
       content: { 'application/json': { schema: z.object({ installments: z.array(Installment) }) } },
     },
+    401: problemResponse('No or invalid bearer token'),
+    403: problemResponse("Not the mentee, the program's admins or ops"),
     404: problemResponse('Unknown application'),
   },
 });
@@ -35,6 +39,7 @@ export function stipendRoutes({ sql }: ApiDeps) {
   const app = newRouter();
   app.openapi(route, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
+    authorize(c, application, 'mentee', 'staff');
     const [row] = await sql`SELECT status FROM applications WHERE id = ${application.id}`;
     const ledger = await sql`
       SELECT installment, status, approved_at, paid_at, provider_reference FROM stipend_payments
@@ -53,7 +58,13 @@ export function stipendRoutes({ sql }: ApiDeps) {
         afterEvaluation: p.afterEvaluation,
         amountCents: p.amountCents,
         currency: p.currency,
-        state: (paid?.status ?? p.state) as 'scheduled' | 'requested' | 'paid' | 'forfeited',
+        state: (paid?.status ?? p.state) as
+          | 'scheduled'
+          | 'requested'
+          | 'paid'
+          | 'rejected'
+          | 'payment-failed'
+          | 'forfeited',
         approvedAt: paid?.approved_at?.toISOString() ?? null,
         paidAt: paid?.paid_at?.toISOString() ?? null,
         paymentReference: paid?.provider_reference ?? null,

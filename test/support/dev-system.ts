@@ -6,7 +6,9 @@ import { createApp } from '../../api/app.js';
 import { type DevServer, startDevServer } from '../../scripts/dev-server.js';
 import { findFreePorts } from '../../scripts/temporal-binaries.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
+import { bearer, TEST_AUTH } from './auth.js';
 import { freshDatabase } from './database.js';
+import type { ApiResponse } from './system.js';
 import { activitiesAtTheEdge } from './edge.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
 
@@ -30,7 +32,7 @@ export async function startDevSystem(taskQueue = 'dev-test') {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundleWorkflows();
-  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: pino({ level: 'silent' }) });
+  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: pino({ level: 'silent' }), auth: TEST_AUTH });
   const workers = new Set<Worker>();
   return {
     server,
@@ -41,6 +43,24 @@ export async function startDevSystem(taskQueue = 'dev-test') {
     payments,
     app,
     deps: { sql: db.sql, temporal: client, taskQueue },
+    /** Calls the API in-process as `who` (default: ops), as the frontend would over HTTP. */
+    async call(
+      method: string,
+      path: string,
+      body?: unknown,
+      who: Parameters<typeof bearer>[0] = { userId: 'ops-test', role: 'ops' },
+    ): Promise<ApiResponse> {
+      const response = await app.request(path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(await bearer(who)),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
     async newWorker(): Promise<Worker> {
       const worker = await createMenteeWorker({
         connection: nativeConnection,

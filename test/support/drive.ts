@@ -11,7 +11,7 @@ export function driver(system: TestSystem) {
     body?: unknown,
     expectStatus = 200,
   ): Promise<ApiResponse> => {
-    const response = await system.call(method, path, body, { 'x-user-id': 'driver' });
+    const response = await system.call(method, path, body);
     expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(expectStatus);
     return response;
   };

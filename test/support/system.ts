@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
+import { bearer, naturalCaller, TEST_AUTH } from './auth.js';
 import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import type { fakePaymentProvider } from './fake-payments.js';
@@ -23,7 +24,7 @@ export interface TestSystem {
   taskQueue: string;
   workflowBundle: WorkflowBundleWithSourceMap;
   newWorker(): Promise<Worker>;
-  /** Calls the API in-process, as the frontend would over HTTP. */
+  /** Calls the API in-process as the frontend would over HTTP; as `naturalCaller` unless `authorization` is given. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
@@ -42,7 +43,7 @@ export async function startTestSystem(): Promise<TestSystem> {
   const log = pino({ level: 'silent' });
   const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundle;
-  const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log });
+  const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log, auth: TEST_AUTH });
   return {
     env,
     sql: db.sql,
@@ -60,9 +61,20 @@ export async function startTestSystem(): Promise<TestSystem> {
         workflowBundle,
       }),
     async call(method, path, body, headers = {}) {
+      const { authorization, ...rest } = headers;
+      const credentials =
+        authorization === undefined
+          ? await bearer(await naturalCaller(db.sql, method, path, body))
+          : authorization
+            ? { authorization }
+            : {};
       const response = await app.request(path, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...credentials,
+          ...rest,
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

@@ -1,0 +1,118 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Actor } from '../domain/messages.js';
+import { ProblemError } from './problems.js';
+
+export const ROLES = ['mentee', 'mentor', 'admin', 'ops'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The verified caller: `programs` are the programs an admin runs or a mentor mentors in. */
+export interface Principal {
+  userId: string;
+  role: Role;
+  programs: string[];
+}
+
+const Claims = z.object({
+  sub: z.string().min(1).max(64),
+  role: z.enum(ROLES),
+  programs: z.array(z.string()).default([]),
+});
+
+export interface AuthOptions {
+  issuer: string;
+  audience: string;
+  /** Production: the identity provider's key set. */
+  jwksUrl?: string | undefined;
+  /** Development: HS256 with a shared secret. */
+  secret: string;
+}
+
+// Keyed by the raw request, so every router sees the principal without threading a Hono Env type through.
+const principals = new WeakMap<Request, Principal>();
+
+/** Verifies a Bearer token when one is sent; routes decide whether they need one. A bad token is always a 401. */
+export function authenticate(options: AuthOptions): MiddlewareHandler {
+  const key = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    : new TextEncoder().encode(options.secret);
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header !== undefined) principals.set(c.req.raw, await verify(header, key, options));
+    await next();
+  };
+}
+
+async function verify(
+  header: string,
+  key: Uint8Array | ReturnType<typeof createRemoteJWKSet>,
+  options: AuthOptions,
+): Promise<Principal> {
+  const [scheme, token] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    throw unauthorized('The Authorization header must be "Bearer <token>"');
+  }
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, key as Uint8Array, {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms: options.jwksUrl ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'],
+      requiredClaims: ['exp', 'sub'],
+    }));
+  } catch (error) {
+    throw unauthorized(`The bearer token is not valid: ${(error as Error).message}`);
+  }
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) {
+    throw unauthorized(`The bearer token lacks a user id, a known role or a list of programs`);
+  }
+  return { userId: claims.data.sub, role: claims.data.role, programs: claims.data.programs };
+}
+
+const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', detail);
+export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', detail);
+
+/** The caller; 401 when the request carries no token. */
+export function principal(c: Context): Principal {
+  const found = principals.get(c.req.raw);
+  if (!found) throw unauthorized('This endpoint needs a bearer token (Authorization: Bearer <token>)');
+  return found;
+}
+
+export function requireRole(c: Context, ...roles: Role[]): Principal {
+  const p = principal(c);
+  if (!roles.includes(p.role)) {
+    throw forbidden(`This needs the role ${roles.join(' or ')}; the caller is a ${p.role}`);
+  }
+  return p;
+}
+
+/** Ops, or an admin of this program. */
+export function requireProgram(c: Context, programId: string): Principal {
+  const p = requireRole(c, 'admin', 'ops');
+  if (!runsProgram(p, programId)) throw forbidden(`The caller is not an admin of program ${programId}`);
+  return p;
+}
+
+export const runsProgram = (p: Principal, programId: string) =>
+  p.role === 'ops' || (p.role === 'admin' && p.programs.includes(programId));
+
+export const actorFrom = (p: Principal): Actor => ({ userId: p.userId, role: p.role });
+
+/** Signs a token the API accepts with a development secret (the `npm run token` command and the tests). */
+export function mintToken(
+  who: { userId: string; role: Role; programs?: string[] },
+  options: Pick<AuthOptions, 'issuer' | 'audience' | 'secret'>,
+  ttl = '8h',
+): Promise<string> {
+  return new SignJWT({ role: who.role, programs: who.programs ?? [] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(who.userId)
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(new TextEncoder().encode(options.secret));
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Sql } from '../db/index.js';
+import { principal } from './auth.js';
+import { ProblemError } from './problems.js';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+// Answers kept for a day: longer than any frontend retries a request.
+const RETENTION = '24 hours';
+
+/**
+ * `Idempotency-Key` on POST/PATCH: the first request runs, a retry with the same key and body gets the
+ * stored answer, a retry while the first still runs gets 409, and the same key with another body 422.
+ * Keys are per user; server errors are not stored, so the retry runs again.
+ */
+export function idempotency(sql: Sql): MiddlewareHandler {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'PATCH')) return next();
+    if (!KEY.test(key)) {
+      throw new ProblemError(400, 'bad-idempotency-key', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    }
+    const userId = principal(c).userId;
+    const fingerprint = createHash('sha256')
+      .update(`${c.req.method} ${c.req.path}\n`)
+      .update(await c.req.text())
+      .digest('hex');
+
+    await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}
+              AND created_at < now() - ${RETENTION}::interval`;
+    const claimed = await sql`
+      INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state)
+      VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress')
+      ON CONFLICT DO NOTHING RETURNING key`;
+    if (claimed.length === 0) return replay(c, sql, userId, key, fingerprint);
+
+    try {
+      await next();
+    } catch (error) {
+      await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
+      throw error;
+    }
+    const response = c.res;
+    if (response.status >= 500) {
+      await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
+      return;
+    }
+    const body = await response.clone().text();
+    const headers = Object.fromEntries(
+      [...response.headers].filter(([name]) => name === 'content-type' || name === 'location'),
+    );
+    await sql`
+      UPDATE idempotency_keys SET state = 'done', response_status = ${response.status},
+             response_headers = ${sql.json(headers)}, response_body = ${body}
+      WHERE user_id = ${userId} AND key = ${key}`;
+  };
+}
+
+async function replay(
+  c: Parameters<MiddlewareHandler>[0],
+  sql: Sql,
+  userId: string,
+  key: string,
+  fingerprint: string,
+) {
+  const [stored] = await sql<
+    {
+      requestFingerprint: string;
+      state: string;
+      responseStatus: number;
+      responseHeaders: Record<string, string>;
+      responseBody: string;
+    }[]
+  >`
+    SELECT request_fingerprint AS "requestFingerprint", state, response_status AS "responseStatus",
+           response_headers AS "responseHeaders", response_body AS "responseBody"
+    FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
+  if (!stored) {
+    throw new ProblemError(409, 'idempotency-key-in-flight', 'A request with this Idempotency-Key just finished; retry');
+  }
+  if (stored.requestFingerprint !== fingerprint) {
+    throw new ProblemError(
+      422,
+      'idempotency-key-reused',
+      'This Idempotency-Key was used for a different request; use a new key for a new request',
+    );
+  }
+  if (stored.state !== 'done') {
+    c.header('retry-after', '1');
+    throw new ProblemError(
+      409,
+      'idempotency-key-in-flight',
+      'A request with this Idempotency-Key is still running; retry shortly',
+    );
+  }
+  return new Response(stored.responseBody, {
+    status: stored.responseStatus,
+    headers: { ...stored.responseHeaders, 'idempotent-replayed': 'true' },
+  });
+}
