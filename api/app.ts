@@ -1,5 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { prometheus } from '@hono/prometheus';
+import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -42,14 +42,19 @@ const ready = createRoute({
   summary: 'Postgres and Temporal answer (readiness)',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
-    503: { description: 'A dependency does not answer', content: { 'application/json': { schema: Readiness } } },
+    503: {
+      description: 'A dependency does not answer',
+      content: { 'application/json': { schema: Readiness } },
+    },
   },
 });
 const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
   summary: 'Prometheus metrics of the API: request counts and durations by route and status',
-  responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  responses: {
+    200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+  },
 });
 
 /** The HTTP API: validates, authorizes, turns requests into workflow messages, answers from the read model. */
@@ -73,7 +78,10 @@ export function createApp(deps: ApiDeps) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
-        problem(c, new ProblemError(413, 'body-too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
+        problem(
+          c,
+          new ProblemError(413, 'body-too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+        ),
     }),
   );
   app.use('*', authenticate(deps.auth));
@@ -90,7 +98,9 @@ export function createApp(deps: ApiDeps) {
   });
   app.openapi(metricsRoute, async (c) => {
     const exposition = await metrics.printMetrics(c);
-    return c.text(await exposition.text(), 200, { 'content-type': exposition.headers.get('content-type') ?? 'text/plain' });
+    return c.text(await exposition.text(), 200, {
+      'content-type': exposition.headers.get('content-type') ?? 'text/plain',
+    });
   });
 
   app.route('/', programRoutes(deps));
@@ -104,7 +114,8 @@ export function createApp(deps: ApiDeps) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'A JWT with `sub` (user id), `role` (mentee, mentor, admin, ops) and `programs`; `npm run token` mints one',
+    description:
+      'A JWT with `sub` (user id), `role` (mentee, mentor, admin, ops) and `programs`; `npm run token` mints one',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -112,7 +123,7 @@ export function createApp(deps: ApiDeps) {
       title: 'Mentorship program API',
       version: '1.0.0',
       description:
-        'Programs, applications and each mentee\'s lifecycle. Errors are RFC 9457 problem+json. POST and PATCH accept an `Idempotency-Key` header.',
+        "Programs, applications and each mentee's lifecycle. Errors are RFC 9457 problem+json. POST and PATCH accept an `Idempotency-Key` header.",
     },
   });
 

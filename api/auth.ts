@@ -32,7 +32,13 @@ export interface AuthOptions {
 // Keyed by the raw request, so every router sees the principal without threading a Hono Env type through.
 const principals = new WeakMap<Request, Principal>();
 
-/** Verifies a Bearer token when one is sent; routes decide whether they need one. A bad token is always a 401. */
+/** What anyone may read without a token: probes, the API's own description, certificate verification. */
+const PUBLIC = /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?|certificates\/.*)$/;
+
+/**
+ * Verifies the Bearer token before anything else runs, so an anonymous or forged request is a 401 whatever its
+ * body; routes then check the role. Public paths need no token.
+ */
 export function authenticate(options: AuthOptions): MiddlewareHandler {
   const key = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl))
@@ -40,6 +46,9 @@ export function authenticate(options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) principals.set(c.req.raw, await verify(header, key, options));
+    else if (c.req.method !== 'OPTIONS' && !PUBLIC.test(c.req.path)) {
+      throw unauthorized('This endpoint needs a bearer token (Authorization: Bearer <token>)');
+    }
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { AuthOptions } from './auth.js';
 import type { Sql } from '../db/index.js';
+import type { AuthOptions } from './auth.js';
 
 /** What the API needs from the world; tests hand in real servers. */
 export interface ApiDeps {

@@ -18,7 +18,11 @@ export function idempotency(sql: Sql): MiddlewareHandler {
     const key = c.req.header('idempotency-key');
     if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'PATCH')) return next();
     if (!KEY.test(key)) {
-      throw new ProblemError(400, 'bad-idempotency-key', 'Idempotency-Key must be 1-255 visible ASCII characters');
+      throw new ProblemError(
+        400,
+        'bad-idempotency-key',
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+      );
     }
     const userId = principal(c).userId;
     const fingerprint = createHash('sha256')
@@ -76,7 +80,11 @@ async function replay(
            response_headers AS "responseHeaders", response_body AS "responseBody"
     FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
   if (!stored) {
-    throw new ProblemError(409, 'idempotency-key-in-flight', 'A request with this Idempotency-Key just finished; retry');
+    throw new ProblemError(
+      409,
+      'idempotency-key-in-flight',
+      'A request with this Idempotency-Key just finished; retry',
+    );
   }
   if (stored.requestFingerprint !== fingerprint) {
     throw new ProblemError(

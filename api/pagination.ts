@@ -15,7 +15,10 @@ export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
   z
     .object({
       items: z.array(item),
-      nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+      nextCursor: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
     })
     .openapi(name);
 
@@ -29,9 +32,14 @@ export function decodeCursor(cursor: string | undefined): Position | null {
   if (cursor === undefined) return null;
   try {
     const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string') return { value, id };
+    if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string')
+      return { value, id };
   } catch {}
-  throw new ProblemError(400, 'bad-cursor', 'The cursor is not one this API returned; start again without it');
+  throw new ProblemError(
+    400,
+    'bad-cursor',
+    'The cursor is not one this API returned; start again without it',
+  );
 }
 
 /** Takes one row more than the page to know whether another page follows. */

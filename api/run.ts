@@ -16,7 +16,9 @@ export async function startApi(
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   if (!config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-    log.warn('API tokens are checked against the built-in development secret; set AUTH_JWKS_URL in production');
+    log.warn(
+      'API tokens are checked against the built-in development secret; set AUTH_JWKS_URL in production',
+    );
   }
   const app = createApp({
     sql,

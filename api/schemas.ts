@@ -10,6 +10,17 @@ export const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: Problem } },
 });
 
+/** What any POST or PATCH can answer besides its own outcomes: bad JSON, too large, invalid, an Idempotency-Key reused or still running. */
+export const writeErrors = {
+  400: problemResponse('Malformed JSON, or a malformed Idempotency-Key'),
+  401: problemResponse('No or invalid bearer token'),
+  409: problemResponse('Not possible now, or a request with the same Idempotency-Key is still running'),
+  413: problemResponse('The body is larger than 64 KiB'),
+  422: problemResponse(
+    'Invalid request (the field errors are listed), or an Idempotency-Key reused for another request',
+  ),
+};
+
 const Actor = z.object({ userId: z.string(), role: z.enum(['mentee', 'mentor', 'admin', 'ops', 'system']) });
 const Ratings = z.object({
   tasksAndMilestones: z.int().min(1).max(5),

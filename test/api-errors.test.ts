@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { DAYS, programFixture } from './support/programs.js';
 import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+import { bearer } from './support/auth.js';
 
 let system: TestSystem;
 let worker: Awaited<ReturnType<typeof backgroundWorker>>;
@@ -60,7 +61,7 @@ describe('programs', () => {
     const malformed = await system.app.request('/programs', {
       method: 'POST',
       body: '{"id": ',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await bearer({ userId: 'ops-1', role: 'ops' })) },
     });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toContain('application/problem+json');

@@ -65,7 +65,7 @@ describe('messages that do not fit the mentee', () => {
     await drive.skipTo(dueAt(1) - 10 * DAYS);
     expectProblem(await drive.evaluate(id, 1, mentorId, 'pass', 409), 409, /opens at/);
     await drive.skipTo(dueAt(1) - 3 * DAYS);
-    expectProblem(await drive.evaluate(id, 1, 'someone-else', 'pass', 403), 403, /own mentor/);
+    expectProblem(await drive.evaluate(id, 1, 'someone-else', 'pass', 403), 403, /Only its mentor/);
     expectProblem(await drive.evaluate(id, 2, mentorId, 'pass', 409), 409, /evaluation due now is 1/);
     expectProblem(await send('/evaluations/5', {}), 422);
     expectProblem(
@@ -100,7 +100,7 @@ describe('messages that do not fit the mentee', () => {
       detail: 'Code of conduct violation',
     });
     expect(ended.body.application.decisions).toContainEqual(
-      expect.objectContaining({ action: 'terminated', by: { userId: 'driver', role: 'admin' } }),
+      expect.objectContaining({ action: 'terminated', by: { userId: 'ops-test', role: 'ops' } }),
     );
     expectProblem(await send('/withdraw', { reason: 'too late' }), 409);
     expectProblem(await send('/progress/milestone-1/complete'), 409);

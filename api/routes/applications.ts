@@ -3,28 +3,42 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import type { JSONValue } from 'postgres';
 import {
+  type Actor,
   adoptProgramScheduleUpdate,
   completeOnboardingStepUpdate,
   completePrerequisiteUpdate,
   decideSelectionUpdate,
   extendTermUpdate,
-  type Actor,
   type MessageResult,
   recordPhoneCallUpdate,
-  type SelectionDecision,
   recordProgressUpdate,
+  type SelectionDecision,
   statusQuery,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
+import {
+  type ApplicationRow,
+  apply,
+  authorize,
+  findApplication,
+  type Party,
+  sendMessage,
+} from '../applications.js';
 import { actorFrom, forbidden, principal, requireRole } from '../auth.js';
-import { type ApplicationRow, apply, authorize, findApplication, type Party, sendMessage } from '../applications.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
-import { ApplicationStatus, EvaluationBody, MessageResponse, problemResponse, secured } from '../schemas.js';
+import {
+  ApplicationStatus,
+  EvaluationBody,
+  MessageResponse,
+  problemResponse,
+  secured,
+  writeErrors,
+} from '../schemas.js';
 
 const OpaqueId = z
   .string()
@@ -57,6 +71,7 @@ const Reason = z.strictObject({ reason: z.string().min(1).max(2000) });
 
 const ApplicationParams = z.object({ applicationId: z.string() });
 const messageResponses = {
+  ...writeErrors,
   200: { description: 'Recorded', content: { 'application/json': { schema: MessageResponse } } },
   401: problemResponse('No or invalid bearer token'),
   403: problemResponse('Not allowed for this user'),
@@ -74,7 +89,12 @@ function messageRoute<P extends z.ZodObject>(path: string, summary: string, para
     responses: messageResponses,
   });
 }
-function messageRouteWithBody<B extends z.ZodType>(path: string, summary: string, body: B) {
+function messageRouteWithBody<B extends z.ZodType>(
+  path: string,
+  summary: string,
+  body: B,
+  example: z.input<B>,
+) {
   return createRoute({
     method: 'post',
     path: `/applications/{applicationId}${path}`,
@@ -82,7 +102,7 @@ function messageRouteWithBody<B extends z.ZodType>(path: string, summary: string
     ...secured,
     request: {
       params: ApplicationParams,
-      body: { required: true, content: { 'application/json': { schema: body } } },
+      body: { required: true, content: { 'application/json': { schema: body, example } } },
     },
     responses: messageResponses,
   });
@@ -96,9 +116,21 @@ const routes = {
     summary: "Apply to a program; starts the mentee's workflow",
     request: {
       params: z.object({ programId: z.string() }),
-      body: { required: true, content: { 'application/json': { schema: ApplyBody } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: ApplyBody,
+            example: {
+              mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN' },
+              motivation: 'I want to learn how compilers are tested',
+            },
+          },
+        },
+      },
     },
     responses: {
+      ...writeErrors,
       201: {
         description: 'Application stored',
         content: { 'application/json': { schema: ApplicationStatus } },
@@ -132,11 +164,17 @@ const routes = {
     '/selection',
     'Select (with mentor and project) or decline the applicant',
     SelectionBody,
+    {
+      decision: 'select',
+      mentor: { id: 'mentor-ada', name: 'Ada Lovelace', email: 'ada@example.org' },
+      projectTitle: 'Faster builds for the CNCF landscape',
+    },
   ),
   phoneCall: messageRouteWithBody(
     '/phone-calls',
     'Record that the applicant was told the selection result by phone',
     z.strictObject({ note: z.string().max(2000).default('') }),
+    { note: 'Called on Tuesday; the applicant accepted' },
   ),
   onboarding: messageRoute(
     '/onboarding/{stepId}/complete',
@@ -155,7 +193,19 @@ const routes = {
     summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",
     request: {
       params: ApplicationParams.extend({ number: z.coerce.number().int().min(1).max(4) }),
-      body: { required: true, content: { 'application/json': { schema: EvaluationBody } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: EvaluationBody,
+            example: {
+              ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
+              comments: 'Milestone 1 merged; good communication',
+              outcome: 'pass',
+            },
+          },
+        },
+      },
     },
     responses: messageResponses,
   }),
@@ -163,9 +213,14 @@ const routes = {
     '/feedback-survey',
     "The mentee's end-of-program feedback survey",
     z.strictObject({ rating: z.int().min(1).max(5), comments: z.string().max(10_000).default('') }),
+    { rating: 5, comments: 'My mentor was great' },
   ),
-  withdraw: messageRouteWithBody('/withdraw', 'The mentee withdraws from the program', Reason),
-  terminate: messageRouteWithBody('/terminate', "An admin ends the mentee's participation", Reason),
+  withdraw: messageRouteWithBody('/withdraw', 'The mentee withdraws from the program', Reason, {
+    reason: 'I accepted a full-time job',
+  }),
+  terminate: messageRouteWithBody('/terminate', "An admin ends the mentee's participation", Reason, {
+    reason: 'Code of conduct violation, see ticket 1234',
+  }),
   adoptSchedule: messageRoute(
     '/adopt-program-schedule',
     "Apply the program's current evaluation dates and term end to this mentee (keeps their extension)",
@@ -175,6 +230,7 @@ const routes = {
     '/extensions',
     "Extend the mentee's term; every later deadline and evaluation moves with it",
     z.strictObject({ days: z.int().min(1).max(180), reason: z.string().min(1).max(2000) }),
+    { days: 14, reason: 'Illness, approved by the program admin' },
   ),
 };
 
@@ -266,7 +322,10 @@ export function applicationRoutes(deps: ApiDeps) {
   });
 
   app.openapi(routes.phoneCall, async (c) =>
-    messages.phoneCall(c, c.req.valid('param').applicationId, (by) => ({ by, note: c.req.valid('json').note })),
+    messages.phoneCall(c, c.req.valid('param').applicationId, (by) => ({
+      by,
+      note: c.req.valid('json').note,
+    })),
   );
 
   app.openapi(routes.onboarding, async (c) => {
@@ -295,11 +354,17 @@ export function applicationRoutes(deps: ApiDeps) {
   );
 
   app.openapi(routes.withdraw, async (c) =>
-    messages.withdraw(c, c.req.valid('param').applicationId, (by) => ({ by, reason: c.req.valid('json').reason })),
+    messages.withdraw(c, c.req.valid('param').applicationId, (by) => ({
+      by,
+      reason: c.req.valid('json').reason,
+    })),
   );
 
   app.openapi(routes.terminate, async (c) =>
-    messages.terminate(c, c.req.valid('param').applicationId, (by) => ({ by, reason: c.req.valid('json').reason })),
+    messages.terminate(c, c.req.valid('param').applicationId, (by) => ({
+      by,
+      reason: c.req.valid('json').reason,
+    })),
   );
 
   app.openapi(routes.adoptSchedule, async (c) => {

@@ -4,7 +4,7 @@ import type { PendingQuery, Row } from 'postgres';
 import { STAGES, type Stage } from '../../domain/stages.js';
 import { forbidden, type Principal, principal, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { decodeCursor, PageQuery, pageOf, type Position, toPage } from '../pagination.js';
+import { decodeCursor, PageQuery, type Position, pageOf, toPage } from '../pagination.js';
 import { newRouter } from '../router.js';
 import { problemResponse, secured } from '../schemas.js';
 
@@ -31,7 +31,10 @@ const StageFilter = z
     const stages = list.split(',');
     const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `Unknown stage ${unknown.join(', ')}; stages are ${STAGES.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `Unknown stage ${unknown.join(', ')}; stages are ${STAGES.join(', ')}`,
+      });
       return z.NEVER;
     }
     return stages as Stage[];
@@ -63,7 +66,9 @@ const InstallmentItem = z
     expectedAt: z.string().nullable().openapi({ description: 'When the evaluation that releases it is due' }),
     amountCents: z.int().nullable(),
     currency: z.string(),
-    state: z.string().openapi({ description: 'scheduled, requested (sent to the provider), paid, forfeited, ...' }),
+    state: z
+      .string()
+      .openapi({ description: 'scheduled, requested (sent to the provider), paid, forfeited, ...' }),
   })
   .openapi('InstallmentListItem');
 const CertificateItem = z
@@ -283,10 +288,14 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const query = c.req.valid('query');
     const p = requireRole(c, 'admin', 'ops');
     const after = decodeCursor(query.cursor);
-    const states = { pending: ['scheduled', 'requested', 'failed'], paid: ['paid'], forfeited: ['forfeited'] }[
-      query.state
-    ];
-    const rows = await sql<(Omit<z.infer<typeof InstallmentItem>, 'amountCents'> & { key: string; amountCents: string | null })[]>`
+    const states = {
+      pending: ['scheduled', 'requested', 'failed'],
+      paid: ['paid'],
+      forfeited: ['forfeited'],
+    }[query.state];
+    const rows = await sql<
+      (Omit<z.infer<typeof InstallmentItem>, 'amountCents'> & { key: string; amountCents: string | null })[]
+    >`
       SELECT * FROM (
         SELECT a.id AS "applicationId", a.program_id AS "programId", a.mentee_id AS "menteeId",
                (i->>'number')::int AS number, (i->>'afterEvaluation')::int AS "afterEvaluation",
@@ -322,9 +331,19 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const { programId } = c.req.valid('param');
     const query = c.req.valid('query');
     const p = principal(c);
-    if (!runsProgram(p, programId)) throw forbidden(`Only admins of ${programId} and ops list its certificates`);
+    if (!runsProgram(p, programId))
+      throw forbidden(`Only admins of ${programId} and ops list its certificates`);
     const after = decodeCursor(query.cursor);
-    const rows = await sql<{ code: string; applicationId: string; menteeId: string; projectTitle: string; issuedAt: Date; sortKey: string }[]>`
+    const rows = await sql<
+      {
+        code: string;
+        applicationId: string;
+        menteeId: string;
+        projectTitle: string;
+        issuedAt: Date;
+        sortKey: string;
+      }[]
+    >`
       SELECT c.verification_code AS code, c.application_id AS "applicationId", a.mentee_id AS "menteeId",
              c.project_title AS "projectTitle", c.issued_at AS "issuedAt", c.issued_at::text AS "sortKey"
       FROM certificates c JOIN applications a ON a.id = c.application_id
@@ -357,7 +376,8 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     }
     const byProgram = programId === undefined ? sql`true` : sql`a.program_id = ${programId}`;
     if (p.role === 'mentor') return sql`a.mentor_id = ${p.userId} AND ${byProgram}`;
-    if (p.role === 'admin') return sql`a.program_id IN ${sql(p.programs.length ? p.programs : [''])} AND ${byProgram}`;
+    if (p.role === 'admin')
+      return sql`a.program_id IN ${sql(p.programs.length ? p.programs : [''])} AND ${byProgram}`;
     return byProgram;
   }
 

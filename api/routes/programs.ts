@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { JSONValue, Row } from 'postgres';
-import { ProgramInput, rulesOf } from '../../domain/program.js';
-import type { ApiDeps } from '../deps.js';
-import { conflict, notFound, validationProblem } from '../problems.js';
-import { newRouter } from '../router.js';
+import { ProgramInput, rulesOf, ScheduleChange } from '../../domain/program.js';
+import { changeProgramSchedule } from '../../ops/program-schedule.js';
 import { principal, requireProgram } from '../auth.js';
-import { problemResponse, secured } from '../schemas.js';
+import type { ApiDeps } from '../deps.js';
+import { conflict, notFound } from '../problems.js';
+import { newRouter } from '../router.js';
+import { problemResponse, secured, writeErrors } from '../schemas.js';
 
 const ProgramView = z.object({
   id: z.string(),
@@ -16,13 +17,40 @@ const ProgramView = z.object({
   createdAt: z.string(),
 });
 
+const PROGRAM_EXAMPLE = {
+  id: 'lfx-2027-term-1',
+  name: 'LFX Mentorship',
+  term: '2027 Term 1',
+  adminEmail: 'mentorship-admins@example.org',
+  applicationsCloseAt: '2027-01-31T00:00:00Z',
+  reviewWindowDays: 14,
+  selectionDeadline: '2027-02-17T00:00:00Z',
+  onboardingDeadline: '2027-02-24T00:00:00Z',
+  termStartsAt: '2027-03-01T00:00:00Z',
+  termEndsAt: '2027-05-24T00:00:00Z',
+  prerequisites: [{ id: 'intro-call', title: 'Attend the project intro call' }],
+  evaluations: [
+    { dueAt: '2027-03-22T00:00:00Z' },
+    { dueAt: '2027-04-12T00:00:00Z' },
+    { dueAt: '2027-05-03T00:00:00Z' },
+    { dueAt: '2027-05-24T00:00:00Z' },
+  ],
+  stipend: { total: 6000, currency: 'USD', countryAdjustments: { IN: 60 } },
+};
+
 const createProgram = createRoute({
   method: 'post',
   path: '/programs',
   summary: 'Create a program term with its schedule and rules (ops, or an admin named for this program id)',
   ...secured,
-  request: { body: { required: true, content: { 'application/json': { schema: ProgramInput } } } },
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: ProgramInput, example: PROGRAM_EXAMPLE } },
+    },
+  },
   responses: {
+    ...writeErrors,
     201: { description: 'Created', content: { 'application/json': { schema: ProgramView } } },
     401: problemResponse('No or invalid bearer token'),
     403: problemResponse('Not ops or an admin of this program'),
@@ -44,16 +72,6 @@ const getProgram = createRoute({
   },
 });
 
-const ScheduleChange = z.strictObject({
-  evaluations: z
-    .array(z.strictObject({ dueAt: z.iso.datetime({ offset: true }) }))
-    .min(3)
-    .max(4)
-    .optional(),
-  termEndsAt: z.iso.datetime({ offset: true }).optional(),
-  completionGraceDays: z.int().min(0).max(60).optional(),
-});
-
 const changeSchedule = createRoute({
   method: 'patch',
   path: '/programs/{programId}/schedule',
@@ -62,9 +80,18 @@ const changeSchedule = createRoute({
   ...secured,
   request: {
     params: z.object({ programId: z.string() }),
-    body: { required: true, content: { 'application/json': { schema: ScheduleChange } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: ScheduleChange,
+          example: { termEndsAt: '2027-05-28T00:00:00Z', completionGraceDays: 21 },
+        },
+      },
+    },
   },
   responses: {
+    ...writeErrors,
     200: { description: 'The changed program', content: { 'application/json': { schema: ProgramView } } },
     401: problemResponse('No or invalid bearer token'),
     403: problemResponse('Not ops or an admin of this program'),
@@ -102,16 +129,8 @@ export function programRoutes({ sql }: ApiDeps) {
   app.openapi(changeSchedule, async (c) => {
     const { programId } = c.req.valid('param');
     requireProgram(c, programId);
-    const [row] = await sql`SELECT definition FROM programs WHERE id = ${programId}`;
-    if (!row) throw notFound('program', programId);
-    const changed = ProgramInput.safeParse({ ...row.definition, ...c.req.valid('json') });
-    if (!changed.success) throw validationProblem(changed.error.issues);
-    const rules = rulesOf(changed.data);
-    const [updated] = await sql`
-      UPDATE programs SET definition = ${sql.json(changed.data as unknown as JSONValue)},
-                          rules = ${sql.json(rules as unknown as JSONValue)}, updated_at = now()
-      WHERE id = ${programId} RETURNING *`;
-    return c.json(view(updated!), 200);
+    // shared with the program-wide change of `npm run ops -- program-schedule`, which also applies it to running mentees
+    return c.json(view(await changeProgramSchedule(sql, programId, c.req.valid('json'))), 200);
   });
 
   app.openapi(getProgram, async (c) => {

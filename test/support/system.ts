@@ -10,6 +10,7 @@ import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import type { fakePaymentProvider } from './fake-payments.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
+import { type OpenApiDocument, responseChecker } from './openapi.js';
 import { startTimeSkippingServer } from './temporal.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the assertions
@@ -43,6 +44,7 @@ export async function startTestSystem(): Promise<TestSystem> {
   const log = pino({ level: 'silent' });
   const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundle;
+  let checkResponse: ReturnType<typeof responseChecker> | undefined;
   const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log, auth: TEST_AUTH });
   return {
     env,
@@ -78,7 +80,12 @@ export async function startTestSystem(): Promise<TestSystem> {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
+      checkResponse ??= responseChecker(
+        (await (await app.request('/openapi.json')).json()) as OpenApiDocument,
+      );
+      checkResponse(method, path, response.status, response.headers.get('content-type'), parsed);
+      return { status: response.status, body: parsed };
     },
     async stop() {
       await env.teardown();

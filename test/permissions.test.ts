@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../api/auth.js';
+import { bearer } from './support/auth.js';
+import { DAYS, driver, HOURS } from './support/drive.js';
+import { PREREQUISITES } from './support/programs.js';
+import { backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+
+/**
+ * Every role against every endpoint: the status code of each cell, and that a refused request leaves no
+ * event in the mentee's workflow history.
+ */
+let system: TestSystem;
+let worker: Awaited<ReturnType<typeof backgroundWorker>>;
+beforeAll(async () => {
+  system = await startTestSystem();
+  worker = await backgroundWorker(system);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await system?.stop();
+});
+
+type Column = (typeof COLUMNS)[number];
+const COLUMNS = [
+  'anonymous',
+  'mentee', // the application's own mentee
+  'otherMentee',
+  'mentor', // the application's mentor
+  'programMentor', // mentors in the same program, not this mentee's
+  'otherMentor', // mentors in another program
+  'admin', // admin of the program
+  'otherAdmin', // admin of another program
+  'ops',
+] as const;
+
+const P = `matrix-p-${Date.now() % 100_000}`;
+const Q = `matrix-q-${Date.now() % 100_000}`;
+const USERS: Record<Exclude<Column, 'anonymous'>, Omit<Principal, 'programs'> & { programs?: string[] }> = {
+  mentee: { userId: 'mentee-owner', role: 'mentee' },
+  otherMentee: { userId: 'mentee-other', role: 'mentee' },
+  mentor: { userId: 'mentor-assigned', role: 'mentor', programs: [P] },
+  programMentor: { userId: 'mentor-program', role: 'mentor', programs: [P] },
+  otherMentor: { userId: 'mentor-elsewhere', role: 'mentor', programs: [Q] },
+  admin: { userId: 'admin-p', role: 'admin', programs: [P] },
+  otherAdmin: { userId: 'admin-q', role: 'admin', programs: [Q] },
+  ops: { userId: 'ops-1', role: 'ops' },
+};
+
+/** One row of the matrix; `codes` lists the expected status per column, in COLUMNS order. */
+interface Row {
+  method: string;
+  path: () => string;
+  body?: (column: Column) => unknown;
+  /** The mentee workflow the request would change, to prove refusals leave no trace. */
+  workflow?: () => string;
+  codes: number[];
+}
+
+const ids = { active: '', awaitingSelection: '', toTerminate: '' };
+const workflowOf = (id: string) => `mentee-application/${id}`;
+const app = (key: keyof typeof ids) => `/applications/${ids[key]}`;
+
+//                                       anon owner other mentor progM otherM admin otherA ops
+const PUBLIC_200 = /*                 */ [200, 200, 200, 200, 200, 200, 200, 200, 200];
+const SIGNED_IN_200 = /*              */ [401, 200, 200, 200, 200, 200, 200, 200, 200];
+const STAFF = (ok: number) => /*      */ [401, 403, 403, 403, 403, 403, ok, 403, ok];
+const PROGRAM_VIEWERS = /*            */ [401, 403, 403, 200, 200, 403, 200, 403, 200];
+
+const MATRIX: Record<string, Row> = {
+  health: { method: 'GET', path: () => '/healthz', codes: PUBLIC_200 },
+  readiness: { method: 'GET', path: () => '/readyz', codes: PUBLIC_200 },
+  metrics: { method: 'GET', path: () => '/metrics', codes: PUBLIC_200 },
+  openapi: { method: 'GET', path: () => '/openapi.json', codes: PUBLIC_200 },
+  docs: { method: 'GET', path: () => '/docs', codes: PUBLIC_200 },
+  verifyCertificate: { method: 'GET', path: () => '/certificates/ABCD-EFGH-JKMN', codes: Array(9).fill(404) },
+  certificatePdf: {
+    method: 'GET',
+    path: () => '/certificates/ABCD-EFGH-JKMN/pdf',
+    codes: Array(9).fill(404),
+  },
+  createProgram: {
+    method: 'POST',
+    path: () => '/programs',
+    body: (column) => ({ ...programBody, id: `matrix-new-${column.toLowerCase()}-${Date.now() % 100_000}` }),
+    codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
+  },
+  readProgram: { method: 'GET', path: () => `/programs/${P}`, codes: SIGNED_IN_200 },
+  changeSchedule: {
+    method: 'PATCH',
+    path: () => `/programs/${P}/schedule`,
+    body: () => ({ completionGraceDays: 14 }),
+    codes: STAFF(200),
+  },
+  apply: {
+    method: 'POST',
+    path: () => `/programs/${P}/applications`,
+    body: () => ({ mentee: { name: 'Applicant', email: 'applicant@example.org' } }),
+    //     the owner has applied already; another mentee may apply
+    codes: [401, 409, 201, 403, 403, 403, 403, 403, 403],
+  },
+  status: {
+    method: 'GET',
+    path: () => app('active'),
+    codes: [401, 200, 403, 200, 403, 403, 200, 403, 200],
+  },
+  stipend: {
+    method: 'GET',
+    path: () => `${app('active')}/stipend`,
+    codes: [401, 200, 403, 403, 403, 403, 200, 403, 200],
+  },
+  prerequisite: {
+    method: 'POST',
+    path: () => `${app('active')}/prerequisites/${PREREQUISITES[0]!.id}/complete`,
+    workflow: () => workflowOf(ids.active),
+    // allowed, but the review is over: 409 shows authorization passed
+    codes: [401, 409, 403, 403, 403, 403, 409, 403, 409],
+  },
+  phoneCall: {
+    method: 'POST',
+    path: () => `${app('active')}/phone-calls`,
+    body: () => ({ note: 'Told by phone' }),
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  onboarding: {
+    method: 'POST',
+    path: () => `${app('active')}/onboarding/contract/complete`,
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  progress: {
+    method: 'POST',
+    path: () => `${app('active')}/progress/project-plan/complete`,
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 200, 403, 200, 403, 403, 200, 403, 200],
+  },
+  evaluation: {
+    method: 'POST',
+    path: () => `${app('active')}/evaluations/1`,
+    body: () => ({
+      ratings: { tasksAndMilestones: 4, engagement: 4, progressAgainstPlan: 4 },
+      comments: 'On track',
+      outcome: 'pass',
+    }),
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 403, 403, 200, 403, 403, 403, 403, 403],
+  },
+  feedback: {
+    method: 'POST',
+    path: () => `${app('active')}/feedback-survey`,
+    body: () => ({ rating: 5, comments: 'Great' }),
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+  adoptSchedule: {
+    method: 'POST',
+    path: () => `${app('active')}/adopt-program-schedule`,
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  extend: {
+    method: 'POST',
+    path: () => `${app('active')}/extensions`,
+    body: () => ({ days: 1, reason: 'Sick leave' }),
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  programApplications: { method: 'GET', path: () => `/programs/${P}/applications`, codes: PROGRAM_VIEWERS },
+  stageCounts: { method: 'GET', path: () => `/programs/${P}/stage-counts`, codes: PROGRAM_VIEWERS },
+  mentorsMentees: {
+    method: 'GET',
+    path: () => `/mentors/${USERS.mentor.userId}/mentees`,
+    // admins may ask, and see only their programs' mentees
+    codes: [401, 403, 403, 200, 403, 403, 200, 200, 200],
+  },
+  myApplications: {
+    method: 'GET',
+    path: () => '/me/applications',
+    codes: [401, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  evaluationsDue: {
+    method: 'GET',
+    path: () => '/evaluations/due',
+    codes: [401, 403, 403, 200, 200, 200, 200, 200, 200],
+  },
+  installments: {
+    method: 'GET',
+    path: () => '/stipend-installments',
+    codes: [401, 403, 403, 403, 403, 403, 200, 200, 200],
+  },
+  certificates: { method: 'GET', path: () => `/programs/${P}/certificates`, codes: STAFF(200) },
+  // last: it ends the active mentee's application
+  withdraw: {
+    method: 'POST',
+    path: () => `${app('active')}/withdraw`,
+    body: () => ({ reason: 'Found a job' }),
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+};
+
+// the selection is decided before the selection deadline, so it runs first, on an application awaiting selection
+const SELECTION: Row = {
+  method: 'POST',
+  path: () => `${app('awaitingSelection')}/selection`,
+  body: () => ({
+    decision: 'select',
+    mentor: { id: USERS.programMentor.userId, name: 'Program Mentor', email: 'pm@example.org' },
+    projectTitle: 'Docs site',
+  }),
+  workflow: () => workflowOf(ids.awaitingSelection),
+  // a program mentor selects for themselves (the assigned mentor of another mentee may not name someone else)
+  codes: [401, 403, 403, 403, 200, 403, 200, 403, 200],
+};
+
+// terminated while still running (it would be not_selected after the selection deadline)
+const TERMINATE: Row = {
+  method: 'POST',
+  path: () => `${app('toTerminate')}/terminate`,
+  body: () => ({ reason: 'Left the project' }),
+  workflow: () => workflowOf(ids.toTerminate),
+  codes: STAFF(200),
+};
+
+let programBody: Record<string, unknown>;
+
+async function as(column: Column) {
+  return column === 'anonymous' ? { authorization: '' } : bearer(USERS[column]);
+}
+
+async function historyLength(workflowId: string): Promise<number> {
+  const history = await system.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events?.length ?? 0;
+}
+
+/** Runs a row: refusals first (and the workflow history must not grow), then the allowed cells. */
+async function walk(name: string, row: Row): Promise<Record<Column, number>> {
+  const seen = {} as Record<Column, number>;
+  const order = COLUMNS.map((column, i) => ({ column, expected: row.codes[i]! })).sort(
+    (a, b) => Number(a.expected < 400 || a.expected >= 404) - Number(b.expected < 400 || b.expected >= 404),
+  );
+  const before = row.workflow ? await historyLength(row.workflow()) : 0;
+  let refusalsDone = false;
+  for (const { column, expected } of order) {
+    const refused = expected === 401 || expected === 403;
+    if (!refused && !refusalsDone && row.workflow) {
+      expect(await historyLength(row.workflow()), `${name}: refusals left a trace`).toBe(before);
+      refusalsDone = true;
+    }
+    const response = await system.call(row.method, row.path(), row.body?.(column), await as(column));
+    seen[column] = response.status;
+    if (refused) expect(response.body.type, `${name} as ${column}`).toMatch(/unauthorized|forbidden/);
+  }
+  return seen;
+}
+
+describe('the permission matrix', () => {
+  it('answers every role on every endpoint with the expected status, and refusals leave no trace', async () => {
+    const drive = driver(system);
+    const { program, closes, dueAt } = await drive.newProgram({ id: P });
+    programBody = program;
+    await drive.newProgram({ id: Q });
+    const applyAs = async (menteeId: string) =>
+      (
+        await system.call('POST', `/programs/${P}/applications`, {
+          mentee: { id: menteeId, name: menteeId, email: `${menteeId}@example.org` },
+        })
+      ).body.id as string;
+    ids.active = await applyAs(USERS.mentee.userId);
+    ids.awaitingSelection = await applyAs('mentee-awaiting');
+    ids.toTerminate = await applyAs('mentee-terminated');
+    for (const id of Object.values(ids)) await drive.completePrerequisites(id);
+    await drive.skipTo(closes + 14 * DAYS + HOURS);
+    await drive.select(ids.active, USERS.mentor.userId);
+    for (const step of ['contract', 'tax-form', 'payment-details']) {
+      await drive.call('POST', `/applications/${ids.active}/onboarding/${step}/complete`);
+    }
+
+    const expected: Record<string, Record<Column, number>> = {};
+    const actual: Record<string, Record<Column, number>> = {};
+    const record = async (name: string, row: Row) => {
+      expected[name] = Object.fromEntries(COLUMNS.map((c, i) => [c, row.codes[i]])) as Record<Column, number>;
+      actual[name] = await walk(name, row);
+    };
+    await record('selection', SELECTION);
+    await record('terminate', TERMINATE);
+    await drive.skipTo(dueAt(1) - 3 * DAYS);
+    for (const [name, row] of Object.entries(MATRIX)) await record(name, row);
+
+    expect(actual).toEqual(expected);
+    expect(Object.keys(actual).length * COLUMNS.length).toBeGreaterThanOrEqual(270);
+  });
+
+  it('scopes lists to what the caller may see', async () => {
+    const list = async (column: Column, path: string) =>
+      (await system.call('GET', path, undefined, await as(column))).body.items as {
+        applicationId?: string;
+        id?: string;
+      }[];
+    expect(await list('otherAdmin', `/mentors/${USERS.mentor.userId}/mentees`)).toEqual([]);
+    expect((await list('admin', `/mentors/${USERS.mentor.userId}/mentees`)).map((a) => a.id)).toEqual([
+      ids.active,
+    ]);
+    expect(await list('otherAdmin', '/stipend-installments')).toEqual([]);
+    expect(await list('otherMentor', '/evaluations/due')).toEqual([]);
+    const mine = await list('mentee', '/me/applications');
+    expect(mine.map((a) => a.id)).toEqual([ids.active]);
+  });
+});
