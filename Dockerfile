@@ -26,6 +26,8 @@ COPY activities ./activities
 COPY emails ./emails
 COPY certificates ./certificates
 COPY api ./api
+# the repair operations: the admin API serves them, and `node --import tsx ops/cli.ts` runs them in the container
+COPY ops ./ops
 COPY worker ./worker
 
 USER node

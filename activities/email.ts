@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import type { Recipient, SendEmailInput } from '../domain/emails.js';
 import { renderEmail } from '../emails/render.js';
@@ -62,10 +63,13 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
     input.idempotencyKey,
   );
   const keepBody = sent.provider === 'outbox';
+  // the message itself is kept so ops can send it again (ops/emails.ts)
   await sql`
-    INSERT INTO emails (idempotency_key, application_id, kind, recipient, subject, html, body_text, provider, provider_message_id)
+    INSERT INTO emails (idempotency_key, application_id, kind, recipient, subject, html, body_text, provider, provider_message_id,
+                        recipient_role, message, resend_of)
     VALUES (${input.idempotencyKey}, ${input.applicationId}, ${input.message.kind}, ${recipient.email}, ${rendered.subject},
-            ${keepBody ? rendered.html : null}, ${keepBody ? rendered.text : null}, ${sent.provider}, ${sent.providerMessageId})
+            ${keepBody ? rendered.html : null}, ${keepBody ? rendered.text : null}, ${sent.provider}, ${sent.providerMessageId},
+            ${input.to}, ${sql.json(input.message as unknown as JSONValue)}, ${input.resendOf ?? null})
     ON CONFLICT (idempotency_key) DO NOTHING`;
   return { sent: true };
 }

@@ -10,6 +10,7 @@ import { docsRoutes } from './docs.js';
 import { idempotency } from './idempotency.js';
 import { ProblemError, problem } from './problems.js';
 import { newRouter } from './router.js';
+import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
@@ -108,6 +109,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', stipendRoutes(deps));
   app.route('/', certificateRoutes(deps));
   app.route('/', dashboardRoutes(deps));
+  app.route('/', adminRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

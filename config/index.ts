@@ -23,6 +23,9 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().default('Mentorship Program <mentorship@example.org>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  // The worker's Prometheus endpoint (the Temporal SDK's metrics) at http://HOST:PORT/metrics; port 0 turns it off.
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   // Bearer tokens: a JWKS URL in production; without one, HS256 with this secret (development only).
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_JWT_SECRET: z.string().min(32).default(DEVELOPMENT_JWT_SECRET),
@@ -32,7 +35,12 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:5173,http://127.0.0.1:5173')
-    .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((list) =>
+      list
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

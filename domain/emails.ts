@@ -16,6 +16,7 @@ export type EmailMessage =
   | { kind: 'installment-paid'; installment: number; of: number; amountCents: number; currency: string }
   | { kind: 'mentorship-ended'; outcome: 'terminated' | 'withdrawn'; reason: string }
   | { kind: 'term-extended'; days: number; termEndsAt: string }
+  | { kind: 'payment-failed'; installment: number; of: number; reason: string; applicationId: string }
   | { kind: 'letter-of-completion'; verificationCode: string };
 
 export interface SendEmailInput {
@@ -24,4 +25,6 @@ export interface SendEmailInput {
   /** Business identity of this email, from the workflow id; a retry or replay never sends it twice. */
   idempotencyKey: string;
   message: EmailMessage;
+  /** Set when ops send an earlier email again: that email's idempotency key. */
+  resendOf?: string;
 }

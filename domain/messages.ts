@@ -51,7 +51,8 @@ export interface InstallmentStatus {
   afterEvaluation: number;
   amountCents: number | null;
   currency: string;
-  state: 'scheduled' | 'paid' | 'forfeited';
+  /** `payment-failed`: the provider rejected the payout for good; ops fix the payee's details and retry. */
+  state: 'scheduled' | 'paid' | 'payment-failed' | 'forfeited';
   paidAt: string | null;
 }
 
@@ -97,7 +98,22 @@ export interface SelectionDecision {
   reason?: string;
 }
 
+/** The answer to "what happens next, who must act and by when", for ops and the `nextStep` query. */
+export interface NextStep {
+  stage: Stage;
+  /** The step the program waits for, e.g. "Mentor submits evaluation 2"; null once the mentorship has ended. */
+  what: string | null;
+  /** The business deadline of that step (ISO 8601), as in the NextDeadline search attribute. */
+  deadline: string | null;
+  waitingFor: 'mentee' | 'mentor' | 'admin' | 'ops' | 'nobody';
+  /** The durable timer the workflow sleeps on now, e.g. "Remind the mentor of evaluation 2", and when it fires. */
+  timer: { summary: string; firesAt: string } | null;
+  /** Values of the NeedsAttention search attribute, e.g. "evaluation-overdue", "payment-failed". */
+  needsAttention: string[];
+}
+
 export const statusQuery = defineQuery<MenteeStatus>('status');
+export const nextStepQuery = defineQuery<NextStep>('nextStep');
 export const completePrerequisiteUpdate = defineUpdate<MessageResult, [{ prerequisiteId: string }]>(
   'completePrerequisite',
 );
@@ -121,14 +137,22 @@ export const submitFeedbackSurveyUpdate = defineUpdate<
 >('submitFeedbackSurvey');
 export const withdrawUpdate = defineUpdate<MessageResult, [{ by: Actor; reason: string }]>('withdraw');
 export const terminateUpdate = defineUpdate<MessageResult, [{ by: Actor; reason: string }]>('terminate');
-export const extendTermUpdate = defineUpdate<MessageResult, [{ by: Actor; days: number; reason: string }]>(
-  'extendTerm',
-);
+export const extendTermUpdate = defineUpdate<
+  MessageResult,
+  // requestId: the same request sent twice (a re-run ops command) extends once
+  [{ by: Actor; days: number; reason: string; requestId?: string }]
+>('extendTerm');
+
+/** Ops (or the program admin) retry a stipend payment the provider rejected, after fixing the payee's details. */
+export const retryPaymentUpdate = defineUpdate<MessageResult, [{ by: Actor }]>('retryPayment');
 
 /** An admin applies the program's current schedule to a running mentee (programs never change mentees by themselves). */
 export const adoptProgramScheduleUpdate = defineUpdate<MessageResult, [{ by: Actor; rules: ProgramRules }]>(
   'adoptProgramSchedule',
 );
+
+/** The failure type a payment provider throws (non-retryable) when retrying cannot help, e.g. invalid bank details. */
+export const PAYEE_REJECTED = 'PayeeRejected';
 
 /** Failure types a validator raises; the API maps each to an HTTP status. */
 export const Rejections = {

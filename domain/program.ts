@@ -137,6 +137,18 @@ export const ProgramInput = z
   });
 
 export type ProgramInput = z.input<typeof ProgramInput>;
+
+/** A change to a program's schedule: the evaluation dates (all of them), the term end, the grace after it. */
+export const ScheduleChange = z.strictObject({
+  evaluations: z
+    .array(z.strictObject({ dueAt: Instant }))
+    .min(3)
+    .max(4)
+    .optional(),
+  termEndsAt: Instant.optional(),
+  completionGraceDays: z.int().min(0).max(60).optional(),
+});
+export type ScheduleChange = z.infer<typeof ScheduleChange>;
 export type Program = z.output<typeof ProgramInput>;
 
 export interface Checklist {

@@ -161,6 +161,20 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
           `The term has been extended by ${message.days} days and now ends on ${formatInstant(message.termEndsAt)}. Every later deadline and evaluation date moved with it.`,
         ],
       };
+    case 'payment-failed':
+      return {
+        subject: `Action needed: stipend payment for ${ctx.menteeName} was rejected`,
+        preview: 'A stipend payment was rejected',
+        heading: 'Stipend payment rejected',
+        paragraphs: [
+          `The payment provider rejected installment ${message.installment} of ${message.of} of ${ctx.menteeName}'s stipend: ${message.reason}`,
+          "Nothing was paid. Please correct the mentee's payment details, then retry the payment:",
+        ],
+        list: [`npm run ops -- retry-payment ${message.applicationId}`],
+        closing: [
+          "The mentee's workflow waits for the retry (messages are still accepted); the installment is paid once, on the retry.",
+        ],
+      };
     case 'letter-of-completion': {
       const href = `${ctx.publicBaseUrl}/certificates/${message.verificationCode}`;
       return {

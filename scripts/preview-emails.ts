@@ -32,6 +32,13 @@ const samples: EmailMessage[] = [
   { kind: 'installment-paid', installment: 1, of: 2, amountCents: 300000, currency: 'USD' },
   { kind: 'mentorship-ended', outcome: 'terminated', reason: 'Evaluation 2 failed' },
   { kind: 'term-extended', days: 14, termEndsAt: at },
+  {
+    kind: 'payment-failed',
+    installment: 1,
+    of: 2,
+    reason: 'The bank account number is invalid',
+    applicationId: '00000000-0000-4000-8000-000000000000',
+  },
   { kind: 'letter-of-completion', verificationCode: 'ABCD-EFGH-JKMN' },
 ];
 

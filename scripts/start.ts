@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
-import { routeTemporalLogs } from '../worker/logging.js';
+import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';
 import { startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-binaries.js';
@@ -13,7 +13,11 @@ import { ensureTemporalCli } from './temporal-binaries.js';
 const config = loadConfig({ LOG_FORMAT: 'pretty', ...process.env });
 const log = createLogger(config, 'start');
 const stops: (() => Promise<void>)[] = [];
-routeTemporalLogs(createLogger(config, 'worker'));
+const workerLog = createLogger(config, 'worker', activityLogFields);
+const metricsUrl = installTemporalRuntime(workerLog, {
+  host: config.WORKER_METRICS_HOST,
+  port: config.WORKER_METRICS_PORT,
+});
 
 async function main() {
   let database: EmbeddedDatabase | undefined;
@@ -51,7 +55,7 @@ async function main() {
   }
 
   const endpoints = { databaseUrl, temporalAddress };
-  const worker = await startWorker(config, endpoints, createLogger(config, 'worker'));
+  const worker = await startWorker(config, endpoints, workerLog);
   stops.unshift(worker.stop);
   const api = await startApi(config, endpoints, createLogger(config, 'api'));
   stops.unshift(api.stop);
@@ -62,6 +66,7 @@ async function main() {
     `  API               ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
     `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}`,
     `  Postgres          ${redact(databaseUrl)}`,
+    `  Worker metrics    ${metricsUrl ?? 'off (WORKER_METRICS_PORT=0 or the port is busy)'}`,
     `  Emails            ${config.RESEND_API_KEY ? 'Resend' : 'outbox (no RESEND_API_KEY): stored in the emails table and logged'}`,
     `  Data              ${database ? path.resolve(config.DATA_DIR) : '(external servers)'}`,
     'Press Ctrl-C to stop.',

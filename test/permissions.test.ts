@@ -189,6 +189,39 @@ const MATRIX: Record<string, Row> = {
     codes: [401, 403, 403, 403, 403, 403, 200, 200, 200],
   },
   certificates: { method: 'GET', path: () => `/programs/${P}/certificates`, codes: STAFF(200) },
+  // the repairs ops and program admins run (npm run ops, /admin)
+  adminRetryPayment: {
+    method: 'POST',
+    path: () => `/admin${app('active')}/retry-payment`,
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  adminExtend: {
+    method: 'POST',
+    path: () => `/admin${app('active')}/extensions`,
+    body: () => ({ days: 1, reason: 'Conference week' }),
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  adminTerminate: {
+    method: 'POST',
+    path: () => `/admin${app('toTerminate')}/terminate`,
+    body: () => ({ reason: 'Left the project' }),
+    codes: STAFF(200),
+  },
+  adminScheduleChange: {
+    method: 'POST',
+    path: () => `/admin/programs/${P}/schedule-change`,
+    body: () => ({ completionGraceDays: 14 }),
+    workflow: () => workflowOf(ids.active),
+    codes: STAFF(200),
+  },
+  adminResendEmail: {
+    method: 'POST',
+    path: () => `/admin${app('active')}/emails/application-received/resend`,
+    body: () => ({ requestId: 'matrix' }),
+    codes: STAFF(200),
+  },
   // last: it ends the active mentee's application
   withdraw: {
     method: 'POST',
@@ -228,9 +261,18 @@ async function as(column: Column) {
   return column === 'anonymous' ? { authorization: '' } : bearer(USERS[column]);
 }
 
+/** The history's length once earlier requests' emails and payments have finished and it stopped growing. */
 async function historyLength(workflowId: string): Promise<number> {
-  const history = await system.env.client.workflow.getHandle(workflowId).fetchHistory();
-  return history.events?.length ?? 0;
+  const handle = system.env.client.workflow.getHandle(workflowId);
+  let last = -1;
+  for (;;) {
+    const { raw } = await handle.describe();
+    const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null;
+    const length = (await handle.fetchHistory()).events?.length ?? 0;
+    if (!busy && length === last) return length;
+    last = length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Runs a row: refusals first (and the workflow history must not grow), then the allowed cells. */

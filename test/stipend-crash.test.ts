@@ -40,11 +40,7 @@ describe('a worker that stops while paying a stipend installment', () => {
     timeout: 120_000,
   }, async () => {
     const input = programFixture(Date.now());
-    const created = await system.app.request('/programs', {
-      method: 'POST',
-      body: JSON.stringify(input),
-      headers: { 'content-type': 'application/json' },
-    });
+    const created = await system.call('POST', '/programs', input);
     expect(created.status).toBe(201);
     const rules = compressedRules(input);
     const mentee = { id: 'crash-1', name: 'Crash Test', email: 'crash@example.org', country: 'DE' };

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
@@ -10,13 +11,43 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 };
 
 /**
- * Routes the Temporal SDK's own logs (worker, workflow `log`, activities) into our logger, so every line
- * is one format and carries the workflow id. The SDK's INFO chatter (bundler output) goes to debug.
+ * Installs the Temporal SDK's process-wide runtime (once per process, before any worker or connection):
+ * - its own logs (worker, workflow `log`, activity `log`, and the Rust core's, forwarded) go into our pino
+ *   logger, so every line is one format and carries the workflow id; INFO chatter (bundler) goes to debug;
+ * - its metrics are served for Prometheus at http://`metrics`/metrics when given (e.g. 127.0.0.1:9464).
+ * Returns the metrics URL, or null when metrics are off or their port could not be bound (then logged).
  */
-export function routeTemporalLogs(log: Logger): void {
-  Runtime.install({
-    logger: new DefaultLogger(log.isLevelEnabled('debug') ? 'DEBUG' : 'WARN', ({ level, message, meta }) => {
-      log.child({ component: 'temporal' })[PINO_LEVEL[level]](meta ?? {}, message);
-    }),
+export function installTemporalRuntime(log: Logger, metrics?: { host: string; port: number }): string | null {
+  const debug = log.isLevelEnabled('debug');
+  const logger = new DefaultLogger(debug ? 'DEBUG' : 'WARN', ({ level, message, meta }) => {
+    log.child({ component: 'temporal' })[PINO_LEVEL[level]](meta ?? {}, message);
   });
+  const logging = { filter: { core: debug ? 'INFO' : 'WARN', other: 'ERROR' }, forward: {} } as const;
+  const host = metrics?.host.includes(':') ? `[${metrics.host}]` : metrics?.host;
+  const bindAddress = metrics && metrics.port > 0 ? `${host}:${metrics.port}` : null;
+  if (bindAddress) {
+    try {
+      Runtime.install({ logger, telemetryOptions: { logging, metrics: { prometheus: { bindAddress } } } });
+      return `http://${bindAddress}/metrics`;
+    } catch (error) {
+      // a busy port must not stop the worker: run without metrics and say so
+      log.warn({ err: error, bindAddress }, 'worker metrics are off: could not serve Prometheus metrics');
+    }
+  }
+  Runtime.install({ logger, telemetryOptions: { logging } });
+  return null;
+}
+
+/**
+ * A pino mixin for the worker's logger: a line logged while an activity runs (the mailer, the payment
+ * provider...) carries that activity's workflow id, so ops can follow one mentee through the logs.
+ */
+export function activityLogFields(): object {
+  let info: Context['info'];
+  try {
+    info = Context.current().info;
+  } catch {
+    return {}; // not inside an activity
+  }
+  return { workflowId: info.workflowExecution?.workflowId, activityType: info.activityType };
 }

@@ -1,17 +1,21 @@
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { migrate } from '../db/index.js';
-import { routeTemporalLogs } from './logging.js';
+import { activityLogFields, installTemporalRuntime } from './logging.js';
 import { startWorker } from './run.js';
 
 // The worker alone, against an existing Temporal server and Postgres (e.g. docker-compose).
 const config = loadConfig();
-const log = createLogger(config, 'worker');
+const log = createLogger(config, 'worker', activityLogFields);
 if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
   log.fatal('worker/main.ts needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` provides both');
   process.exit(1);
 }
-routeTemporalLogs(log);
+const metricsUrl = installTemporalRuntime(log, {
+  host: config.WORKER_METRICS_HOST,
+  port: config.WORKER_METRICS_PORT,
+});
+if (metricsUrl) log.info({ metricsUrl }, 'worker metrics for Prometheus');
 await migrate(config.DATABASE_URL);
 const worker = await startWorker(
   config,

@@ -1,1 +1,2 @@
 export { menteeWorkflow } from './mentee.js';
+export { resendEmailWorkflow } from './resend-email.js';

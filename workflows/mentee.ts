@@ -1,5 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
@@ -8,9 +9,7 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
@@ -22,20 +21,26 @@ import {
   completePrerequisiteUpdate,
   decideSelectionUpdate,
   extendTermUpdate,
+  type InstallmentStatus,
   type MenteeStatus,
   type MenteeWorkflowInput,
   type MessageResult,
+  type NextStep,
+  nextStepQuery,
+  PAYEE_REJECTED,
   Rejections,
   recordPhoneCallUpdate,
   recordProgressUpdate,
+  retryPaymentUpdate,
   statusQuery,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
   terminateUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
-import { MenteeStageKey } from '../domain/search-attributes.js';
+import { NEEDS_ATTENTION } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import { showToOps } from './ops-view.js';
 import { MenteeState, SYSTEM } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 
@@ -77,13 +82,26 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   const sideEffects: Promise<unknown>[] = [];
   // set by the withdraw/terminate handlers; `as` keeps TypeScript from narrowing it to null
   let exit = null as { stage: 'withdrawn' | 'terminated'; by: Actor; reason: string } | null;
+  // the installment the provider rejected, until ops fix the payee and send retryPayment
+  let failedPayment = null as { installment: number; retryBy: Actor | null } | null;
+  // requestIds of extensions granted, so a re-sent request extends once
+  const extensionRequests = new Set<string>();
+  // The durable timer being waited on, for the UI's current details and the nextStep query.
+  let timer: NextStep['timer'] = null;
+  // The one place that updates what ops see in the Temporal UI, once per burst of changes.
+  void (async () => {
+    let shown: [number, NextStep['timer']] = [0, null];
+    for (;;) {
+      await condition(() => shown[0] !== publisher.version || shown[1] !== timer);
+      shown = [publisher.version, timer];
+      showToOps(m, timer);
+    }
+  })();
 
   const moveTo = (next: Stage, reason: string | null = null) => {
     m.stage = next;
     m.outcomeReason = reason;
     if (next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
-    upsertSearchAttributes([{ key: MenteeStageKey, value: next }]);
-    setCurrentDetails(`**${next}**${reason ? `: ${reason}` : ''}`);
     publisher.changed();
   };
   const email = (to: Recipient, message: EmailMessage, key: string = message.kind) =>
@@ -101,7 +119,10 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       const ms = Date.parse(deadline()) - Date.now();
       if (ms <= 0) return false;
       const version = m.scheduleVersion;
-      await condition(() => done() || m.scheduleVersion !== version, ms, { summary });
+      timer = { summary, firesAt: deadline() };
+      await condition(() => done() || m.scheduleVersion !== version, ms, { summary }).finally(() => {
+        timer = null;
+      });
       if (done()) return true;
       if (m.scheduleVersion === version) return false;
     }
@@ -141,6 +162,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   };
 
   setHandler(statusQuery, (): MenteeStatus => m.status(publisher.version));
+  setHandler(nextStepQuery, (): NextStep => m.nextStep(timer));
 
   onMessage(
     completePrerequisiteUpdate,
@@ -291,7 +313,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
 
   onMessage(
     extendTermUpdate,
-    ({ days }) => {
+    ({ days, requestId }) => {
+      if (requestId !== undefined && extensionRequests.has(requestId)) return;
       requireStage('extend the term', 'onboarding', 'active');
       if (m.extensionDays + days > rules.maxExtensionDays) {
         reject(
@@ -300,7 +323,11 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
         );
       }
     },
-    ({ days, by, reason }) => {
+    ({ days, by, reason, requestId }) => {
+      if (requestId !== undefined) {
+        if (extensionRequests.has(requestId)) return false;
+        extensionRequests.add(requestId);
+      }
       m.extend(days, Date.now());
       m.record('extended', by, `${days} days: ${reason}`);
       const key = `term-extended-${m.scheduleVersion}`;
@@ -325,6 +352,18 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     ({ by, rules: newer }) => {
       if (!m.adoptSchedule(newer)) return false;
       m.record('schedule-adopted', by, `term ends ${m.schedule.termEndsAt}`);
+      return true;
+    },
+  );
+
+  onMessage(
+    retryPaymentUpdate,
+    () => {},
+    ({ by }) => {
+      // nothing rejected, or a retry already under way: a harmless repeat
+      if (!failedPayment || failedPayment.retryBy) return false;
+      failedPayment.retryBy = by;
+      m.record(`stipend:${failedPayment.installment}:retry`, by);
       return true;
     },
   );
@@ -427,7 +466,9 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       await Promise.all([email('mentee', message), email('admin', message)]);
       return;
     }
-    const plan = await planStipend({ applicationId, stipend: rules.stipend });
+    const plan = await planStipend.executeWithOptions({ summary: 'Plan the stipend installments' }, [
+      { applicationId, stipend: rules.stipend },
+    ]);
     for (const installment of m.installments) {
       installment.amountCents = plan.find((p) => p.number === installment.number)!.amountCents;
     }
@@ -518,23 +559,37 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
 
   async function payInstallment(number: number): Promise<void> {
     const installment = m.installments.find((i) => i.number === number)!;
-    // A payment that has started finishes even if the mentee withdraws meanwhile.
-    const { paidAt } = await CancellationScope.nonCancellable(() =>
-      payStipendInstallment.executeWithOptions(
-        { summary: `Pay installment ${number} of ${m.installments.length}` },
-        [
-          {
-            applicationId,
-            installment: number,
-            of: m.installments.length,
-            afterEvaluation: installment.afterEvaluation,
-            amountCents: installment.amountCents!,
-            currency: installment.currency,
-            approvedAt: new Date().toISOString(),
-          },
-        ],
-      ),
-    );
+    const approvedAt = new Date().toISOString();
+    let paidAt: string;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // A payment that has started finishes even if the mentee withdraws meanwhile.
+        ({ paidAt } = await CancellationScope.nonCancellable(() =>
+          payStipendInstallment.executeWithOptions(
+            {
+              summary: `Pay installment ${number} of ${m.installments.length}${attempt ? ` (retry ${attempt})` : ''}`,
+            },
+            [
+              {
+                applicationId,
+                installment: number,
+                of: m.installments.length,
+                afterEvaluation: installment.afterEvaluation,
+                amountCents: installment.amountCents!,
+                currency: installment.currency,
+                approvedAt,
+                attempt,
+              },
+            ],
+          ),
+        ));
+        break;
+      } catch (error) {
+        const reason = payeeRejection(error);
+        if (reason === null) throw error;
+        await paymentRejected(installment, reason);
+      }
+    }
     installment.state = 'paid';
     installment.paidAt = paidAt;
     m.record(`stipend:${number}:paid`, SYSTEM, `${installment.amountCents} ${installment.currency}`);
@@ -552,6 +607,35 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     );
   }
 
+  /** The provider refused the payout for good: flag it for ops, tell the admin once, wait for a retry. */
+  async function paymentRejected(installment: InstallmentStatus, reason: string): Promise<void> {
+    const rejection = m.decisions.filter((d) => d.action === `stipend:${installment.number}:rejected`).length;
+    installment.state = 'payment-failed';
+    failedPayment = { installment: installment.number, retryBy: null };
+    m.attention.add(NEEDS_ATTENTION.paymentFailed);
+    m.record(`stipend:${installment.number}:rejected`, SYSTEM, reason);
+    changed();
+    sideEffects.push(
+      email(
+        'admin',
+        {
+          kind: 'payment-failed',
+          installment: installment.number,
+          of: m.installments.length,
+          reason,
+          applicationId,
+        },
+        `payment-failed-${installment.number}-${rejection + 1}`,
+      ),
+    );
+    // no timer: the installment stays owed until ops act (the NeedsAttention search attribute lists it)
+    await condition(() => failedPayment?.retryBy != null);
+    failedPayment = null;
+    installment.state = 'scheduled';
+    m.attention.delete(NEEDS_ATTENTION.paymentFailed);
+    changed();
+  }
+
   /** Terminated or withdrawn: everyone involved hears it, once. */
   async function end(stage: 'terminated' | 'withdrawn', reason: string, by: Actor): Promise<void> {
     if (by !== SYSTEM) m.record(stage, by, reason);
@@ -562,6 +646,12 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       m.selection?.decision === 'select' ? ['mentee', 'mentor', 'admin'] : ['mentee', 'admin'];
     await Promise.all(recipients.map((to) => email(to, message)));
   }
+}
+
+/** The provider's reason when it rejected a payout for good (nothing paid), else null. */
+function payeeRejection(error: unknown): string | null {
+  const cause = error instanceof ActivityFailure ? error.cause : null;
+  return cause instanceof ApplicationFailure && cause.type === PAYEE_REJECTED ? cause.message : null;
 }
 
 function addOnce(set: Set<string>, id: string): boolean {

@@ -5,9 +5,11 @@ import type {
   EvaluationSubmission,
   InstallmentStatus,
   MenteeStatus,
+  NextStep,
 } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
-import type { Stage } from '../domain/stages.js';
+import { type MenteeVisibility, NEEDS_ATTENTION } from '../domain/search-attributes.js';
+import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SYSTEM: Actor = { userId: 'workflow', role: 'system' };
@@ -42,6 +44,11 @@ export class MenteeState {
   readonly evaluations = new Map<number, EvaluationSubmission & { submittedAt: string }>();
   readonly overdue = new Set<number>();
   readonly missed = new Set<number>();
+  /**
+   * Reasons ops must look at this mentee that the workflow sets and clears itself (e.g. NEEDS_ATTENTION.paymentFailed);
+   * an overdue evaluation is derived from `overdue`. Both end up in the NeedsAttention search attribute.
+   */
+  readonly attention = new Set<string>();
   installments: InstallmentStatus[];
   feedback: { rating: number; comments: string; submittedAt: string } | null = null;
   extensionDays = 0;
@@ -211,8 +218,51 @@ export class MenteeState {
     };
   }
 
+  /** Why ops should look at this mentee now, sorted: the NeedsAttention search attribute. */
+  needsAttention(): string[] {
+    const overdue =
+      !FINAL_STAGES.has(this.stage) &&
+      [...this.overdue].some((n) => !this.evaluations.has(n) && !this.missed.has(n));
+    return [...new Set([...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []), ...this.attention])].sort();
+  }
+
+  /** What the search attributes show: where the mentee is, what is due next, what is done, what is wrong. */
+  visibility(): MenteeVisibility {
+    return {
+      stage: this.stage,
+      programId: this.rules.programId,
+      term: this.rules.term,
+      nextDeadline: this.nextStep(null).deadline,
+      evaluationsPassed: [...this.evaluations.values()].filter((e) => e.outcome === 'pass').length,
+      installmentsPaid: this.installments.filter((i) => i.state === 'paid').length,
+      needsAttention: this.needsAttention(),
+    };
+  }
+
+  /** The next step with who must act; `timer` is the durable wait the workflow sleeps on now. */
+  nextStep(timer: NextStep['timer']): NextStep {
+    const next = this.next();
+    const needsAttention = this.needsAttention();
+    const base = { stage: this.stage, timer, needsAttention };
+    const failed = this.installments.find((i) => i.state === 'payment-failed');
+    if (failed || this.attention.has(NEEDS_ATTENTION.paymentFailed)) {
+      const what = `Ops fix the payee's details and retry stipend installment ${failed?.number ?? ''}`.trim();
+      return { ...base, what, deadline: null, waitingFor: 'ops' };
+    }
+    if (!next) return { ...base, what: null, deadline: null, waitingFor: 'nobody' };
+    const waitingFor: NextStep['waitingFor'] =
+      this.stage === 'in_review'
+        ? this.openPrerequisites().length > 0
+          ? 'mentee'
+          : 'nobody'
+        : this.stage === 'awaiting_selection' || (this.stage === 'active' && this.currentEvaluation() !== null)
+          ? 'mentor'
+          : 'mentee';
+    return { ...base, ...next, waitingFor };
+  }
+
   /** What happens next and by when: the answer to "where is this mentee stuck?". */
-  private next(): MenteeStatus['next'] {
+  next(): MenteeStatus['next'] {
     switch (this.stage) {
       case 'in_review': {
         const open = this.openPrerequisites();

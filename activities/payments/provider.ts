@@ -9,7 +9,11 @@ export interface PayoutRequest {
   memo: string;
 }
 
-/** Where stipends go; failures are thrown (retryable unless an ApplicationFailure says otherwise). */
+/**
+ * Where stipends go; failures are thrown (retryable unless an ApplicationFailure says otherwise). A payout the
+ * provider refuses for good, with nothing paid (invalid bank details, a closed account), is a non-retryable
+ * ApplicationFailure of type PAYEE_REJECTED (domain/messages.ts) whose message says why: ops fix and retry.
+ */
 export interface PaymentProvider {
   name: string;
   pay(request: PayoutRequest, signal: AbortSignal): Promise<{ reference: string }>;

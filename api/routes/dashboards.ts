@@ -179,7 +179,6 @@ interface ApplicationListRow {
   next: { what: string | null; deadline: string | null } | null;
   createdAt: Date;
   updatedAt: Date;
-  sortKey: string;
 }
 
 export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
@@ -196,17 +195,18 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const rows = await sql<ApplicationListRow[]>`
       SELECT id, program_id AS "programId", mentee_id AS "menteeId", mentor_id AS "mentorId",
              project_title AS "projectTitle", stage, status->'next' AS next,
-             created_at AS "createdAt", updated_at AS "updatedAt", ${column}::text AS "sortKey"
+             created_at AS "createdAt", updated_at AS "updatedAt"
       FROM applications
       WHERE ${where}
         ${query.stage ? sql`AND stage IN ${sql(query.stage)}` : sql``}
-        ${after ? sql`AND (${column}, id) ${descending ? sql`<` : sql`>`} (${after.value}::timestamptz, ${after.id}::uuid)` : sql``}
+        ${after ? sql`AND (${column}, id) ${descending ? sql`<` : sql`>`} (SELECT ${column}, id FROM applications WHERE id = ${after.id}::uuid)` : sql``}
       ORDER BY ${column} ${descending ? sql`DESC` : sql`ASC`}, id ${descending ? sql`DESC` : sql`ASC`}
       LIMIT ${query.limit + 1}`;
     return toPage(
       rows,
       query.limit,
-      (r): Position => ({ value: r.sortKey, id: r.id }),
+      // the sort value is read back from the row itself: exact, whatever the timestamp precision
+      (r): Position => ({ value: '', id: r.id }),
       (r) => ({
         id: r.id,
         programId: r.programId,
@@ -288,13 +288,18 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const query = c.req.valid('query');
     const p = requireRole(c, 'admin', 'ops');
     const after = decodeCursor(query.cursor);
+    // pending: planned for a running mentee, sent to the provider, or refused by it and waiting for a retry
     const states = {
-      pending: ['scheduled', 'requested', 'failed'],
+      pending: ['scheduled', 'requested', 'rejected', 'payment-failed'],
       paid: ['paid'],
       forfeited: ['forfeited'],
     }[query.state];
     const rows = await sql<
-      (Omit<z.infer<typeof InstallmentItem>, 'amountCents'> & { key: string; amountCents: string | null })[]
+      (Omit<z.infer<typeof InstallmentItem>, 'amountCents'> & {
+        key: string;
+        stage: string;
+        amountCents: string | null;
+      })[]
     >`
       SELECT * FROM (
         SELECT a.id AS "applicationId", a.program_id AS "programId", a.mentee_id AS "menteeId",
@@ -302,14 +307,14 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
                (SELECT (e->>'dueAt') FROM jsonb_array_elements(a.status->'evaluations') e
                  WHERE (e->>'number') = (i->>'afterEvaluation')) AS "expectedAt",
                coalesce(sp.amount_cents, (i->>'amountCents')::bigint) AS "amountCents", i->>'currency' AS currency,
-               coalesce(sp.status, i->>'state') AS state,
+               coalesce(sp.status, i->>'state') AS state, a.stage,
                a.id::text || '/' || (i->>'number') AS key
         FROM applications a
         CROSS JOIN jsonb_array_elements(a.status->'stipend') i
         LEFT JOIN stipend_payments sp ON sp.application_id = a.id AND sp.installment = (i->>'number')::int
         WHERE ${scope(p, query.programId)}
       ) installments
-      WHERE state IN ${sql(states)}
+      WHERE state IN ${sql(states)} AND (state <> 'scheduled' OR stage = 'active')
         ${after ? sql`AND (coalesce("expectedAt", ''), key) > (${after.value}, ${after.id})` : sql``}
       ORDER BY coalesce("expectedAt", ''), key
       LIMIT ${query.limit + 1}`;
@@ -318,7 +323,7 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
         rows,
         query.limit,
         (r) => ({ value: r.expectedAt ?? '', id: r.key }),
-        ({ key: _key, amountCents, ...r }) => ({
+        ({ key: _key, stage: _stage, amountCents, ...r }) => ({
           ...r,
           amountCents: amountCents === null ? null : Number(amountCents),
         }),
@@ -341,21 +346,20 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
         menteeId: string;
         projectTitle: string;
         issuedAt: Date;
-        sortKey: string;
       }[]
     >`
       SELECT c.verification_code AS code, c.application_id AS "applicationId", a.mentee_id AS "menteeId",
-             c.project_title AS "projectTitle", c.issued_at AS "issuedAt", c.issued_at::text AS "sortKey"
+             c.project_title AS "projectTitle", c.issued_at AS "issuedAt"
       FROM certificates c JOIN applications a ON a.id = c.application_id
       WHERE a.program_id = ${programId}
-        ${after ? sql`AND (c.issued_at, c.verification_code) < (${after.value}::timestamptz, ${after.id})` : sql``}
+        ${after ? sql`AND (c.issued_at, c.verification_code) < (SELECT issued_at, verification_code FROM certificates WHERE verification_code = ${after.id})` : sql``}
       ORDER BY c.issued_at DESC, c.verification_code DESC
       LIMIT ${query.limit + 1}`;
     return c.json(
       toPage(
         rows,
         query.limit,
-        (r) => ({ value: r.sortKey, id: r.code }),
+        (r) => ({ value: '', id: r.code }),
         (r) => ({
           verificationCode: r.code,
           applicationId: r.applicationId,

@@ -1,4 +1,4 @@
-import { type Principal, mintToken } from '../../api/auth.js';
+import { mintToken, type Principal } from '../../api/auth.js';
 import { DEVELOPMENT_JWT_SECRET } from '../../config/index.js';
 import type { Sql } from '../../db/index.js';
 
@@ -37,6 +37,7 @@ export async function naturalCaller(
     SELECT mentee_id AS "menteeId", mentor_id AS "mentorId" FROM applications WHERE id = ${applicationId}`;
   if (!row) return ops;
   if (action === 'feedback-survey' || action === 'withdraw') return { userId: row.menteeId, role: 'mentee' };
-  if (action === 'evaluations') return { userId: fields.mentorId ?? row.mentorId ?? 'no-mentor', role: 'mentor' };
+  if (action === 'evaluations')
+    return { userId: fields.mentorId ?? row.mentorId ?? 'no-mentor', role: 'mentor' };
   return ops;
 }

@@ -8,9 +8,9 @@ import { findFreePorts } from '../../scripts/temporal-binaries.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { bearer, TEST_AUTH } from './auth.js';
 import { freshDatabase } from './database.js';
-import type { ApiResponse } from './system.js';
 import { activitiesAtTheEdge } from './edge.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
+import type { ApiResponse } from './system.js';
 
 /** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
 export async function startDevSystem(taskQueue = 'dev-test') {
@@ -32,13 +32,20 @@ export async function startDevSystem(taskQueue = 'dev-test') {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
   const workflowBundle = await bundleWorkflows();
-  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: pino({ level: 'silent' }), auth: TEST_AUTH });
+  const app = createApp({
+    sql: db.sql,
+    temporal: client,
+    taskQueue,
+    log: pino({ level: 'silent' }),
+    auth: TEST_AUTH,
+  });
   const workers = new Set<Worker>();
   return {
     server,
     client,
     connection,
     sql: db.sql,
+    databaseUrl: db.url,
     resend,
     payments,
     app,

@@ -7,6 +7,7 @@ import { testServerExecutable } from '../../scripts/temporal-binaries.js';
 const { IndexedValueType } = temporal.api.enums.v1;
 const INDEXED_TYPES = {
   Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
   Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
   Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,

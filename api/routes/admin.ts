@@ -1,0 +1,252 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { ScheduleChange } from '../../domain/program.js';
+import {
+  applyProgramSchedule,
+  checkRequestId,
+  extend,
+  resendEmail,
+  retryPayment,
+  terminate,
+} from '../../ops/index.js';
+import { findApplication } from '../applications.js';
+import { actorFrom, requireProgram, requireRole } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { ProblemError } from '../problems.js';
+import { newRouter } from '../router.js';
+import { problemResponse, secured, writeErrors } from '../schemas.js';
+
+// The repairs of `npm run ops`, for ops (any program) and program admins (their programs); each is safe to repeat.
+
+const ApplicationParams = z.object({ applicationId: z.string() });
+const RequestId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+  .describe('Names this request: the same id again does nothing twice');
+
+const RetryPaymentResult = z
+  .object({
+    applicationId: z.string(),
+    duplicate: z.boolean(),
+    outcome: z.enum(['paid', 'rejected', 'pending', 'nothing-to-retry']),
+    installment: z.int().nullable(),
+    reason: z.string().nullable(),
+    reference: z.string().nullable(),
+  })
+  .openapi('RetryPaymentResult');
+const ExtendResult = z
+  .object({
+    applicationId: z.string(),
+    duplicate: z.boolean(),
+    requestId: z.string(),
+    extensionDays: z.int(),
+    termEndsAt: z.string(),
+  })
+  .openapi('ExtendResult');
+const TerminateResult = z
+  .object({ applicationId: z.string(), duplicate: z.boolean(), stage: z.string() })
+  .openapi('TerminateResult');
+const ScheduleChangeResult = z
+  .object({
+    programId: z.string(),
+    termEndsAt: z.string(),
+    evaluations: z.array(z.object({ number: z.int(), dueAt: z.string() })),
+    changed: z.array(z.string()),
+    unchanged: z.array(z.string()),
+    refused: z.array(z.object({ id: z.string(), stage: z.string(), reason: z.string() })),
+    failed: z.array(z.object({ id: z.string(), reason: z.string() })),
+  })
+  .openapi('ScheduleChangeResult');
+const ResendEmailResult = z
+  .object({
+    applicationId: z.string(),
+    duplicate: z.boolean(),
+    state: z.enum(['sent', 'sending']),
+    kind: z.string(),
+    to: z.enum(['mentee', 'mentor', 'admin']),
+    originalKey: z.string(),
+    idempotencyKey: z.string(),
+  })
+  .openapi('ResendEmailResult');
+
+const denied = {
+  401: problemResponse('No or invalid bearer token'),
+  403: problemResponse('Not ops, nor an admin of this program'),
+};
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <S extends z.ZodType>(schema: S, example: z.input<S>) => ({
+  body: { required: true, content: { 'application/json': { schema, example } } },
+});
+
+const routes = {
+  retryPayment: createRoute({
+    method: 'post',
+    path: '/admin/applications/{applicationId}/retry-payment',
+    summary: "Pay again a stipend installment the provider rejected, once the mentee's details are fixed",
+    ...secured,
+    request: { params: ApplicationParams },
+    responses: {
+      ...writeErrors,
+      200: json(
+        RetryPaymentResult,
+        'The retried payment: paid, rejected again, pending, or nothing to retry',
+      ),
+      ...denied,
+      404: problemResponse('Unknown application'),
+      409: problemResponse('The mentee has ended with the installment unpaid'),
+    },
+  }),
+  extend: createRoute({
+    method: 'post',
+    path: '/admin/applications/{applicationId}/extensions',
+    summary: "Extend a mentee's term; the same request (days, reason or requestId) twice extends once",
+    ...secured,
+    request: {
+      params: ApplicationParams,
+      ...body(
+        z.strictObject({
+          days: z.int().min(1).max(180),
+          reason: z.string().min(1).max(2000),
+          requestId: RequestId.optional(),
+        }),
+        { days: 14, reason: 'Illness, approved by the program admin' },
+      ),
+    },
+    responses: {
+      ...writeErrors,
+      200: json(ExtendResult, 'Extended, or already extended by this request'),
+      ...denied,
+      404: problemResponse('Unknown application'),
+      409: problemResponse('Not possible at this stage'),
+      422: problemResponse('Invalid request, or more than the program allows'),
+    },
+  }),
+  terminate: createRoute({
+    method: 'post',
+    path: '/admin/applications/{applicationId}/terminate',
+    summary: "End a mentee's participation; terminating a terminated mentee is a harmless repeat",
+    ...secured,
+    request: {
+      params: ApplicationParams,
+      ...body(z.strictObject({ reason: z.string().min(1).max(2000) }), { reason: 'Left the project' }),
+    },
+    responses: {
+      ...writeErrors,
+      200: json(TerminateResult, 'Terminated'),
+      ...denied,
+      404: problemResponse('Unknown application'),
+      409: problemResponse('The mentorship has already ended otherwise'),
+      422: problemResponse('Invalid request'),
+    },
+  }),
+  scheduleChange: createRoute({
+    method: 'post',
+    path: '/admin/programs/{programId}/schedule-change',
+    summary:
+      "Change a program's schedule and apply it to every running mentee of the program (keeping their extensions)",
+    ...secured,
+    request: {
+      params: z.object({ programId: z.string() }),
+      ...body(ScheduleChange, {
+        evaluations: [
+          { dueAt: '2027-03-22T00:00:00Z' },
+          { dueAt: '2027-04-12T00:00:00Z' },
+          { dueAt: '2027-05-03T00:00:00Z' },
+          { dueAt: '2027-05-31T00:00:00Z' },
+        ],
+        termEndsAt: '2027-05-31T00:00:00Z',
+      }),
+    },
+    responses: {
+      ...writeErrors,
+      200: json(ScheduleChangeResult, 'Which running mentees changed, already had it, or refused (and why)'),
+      ...denied,
+      404: problemResponse('Unknown program'),
+      422: problemResponse('The changed program would be invalid'),
+    },
+  }),
+  resendEmail: createRoute({
+    method: 'post',
+    path: '/admin/applications/{applicationId}/emails/{email}/resend',
+    summary:
+      'Send an email again (by kind, e.g. letter-of-completion, or idempotency key), once per requestId or Idempotency-Key',
+    ...secured,
+    request: {
+      params: ApplicationParams.extend({ email: z.string().min(1).max(300) }),
+      ...body(
+        z.strictObject({
+          to: z.enum(['mentee', 'mentor', 'admin']).optional().describe('When the kind went to several'),
+          requestId: RequestId.optional().describe('Default: the Idempotency-Key header'),
+        }),
+        { to: 'mentee', requestId: 'ticket-4711' },
+      ),
+    },
+    responses: {
+      ...writeErrors,
+      200: json(ResendEmailResult, 'Sent (or sending), or already sent for this request'),
+      ...denied,
+      404: problemResponse('Unknown application, or no such email was sent'),
+      409: problemResponse('Several emails match, or the email was not kept for resending'),
+      422: problemResponse('No request id'),
+    },
+  }),
+};
+
+export function adminRoutes(deps: ApiDeps) {
+  const { sql } = deps;
+  const app = newRouter();
+
+  /** The application, once the caller may repair it: ops, or an admin of its program. */
+  const authorized = async (c: Context, applicationId: string) => {
+    requireRole(c, 'admin', 'ops');
+    const application = await findApplication(sql, applicationId);
+    return { application, by: actorFrom(requireProgram(c, application.programId)) };
+  };
+
+  app.openapi(routes.retryPayment, async (c) => {
+    const { application, by } = await authorized(c, c.req.valid('param').applicationId);
+    return c.json(await retryPayment(deps, application.id, by, { waitMs: 10_000 }), 200);
+  });
+
+  app.openapi(routes.extend, async (c) => {
+    const { application, by } = await authorized(c, c.req.valid('param').applicationId);
+    return c.json(await extend(deps, application.id, c.req.valid('json'), by), 200);
+  });
+
+  app.openapi(routes.terminate, async (c) => {
+    const { application, by } = await authorized(c, c.req.valid('param').applicationId);
+    return c.json(await terminate(deps, application.id, c.req.valid('json').reason, by), 200);
+  });
+
+  app.openapi(routes.scheduleChange, async (c) => {
+    const { programId } = c.req.valid('param');
+    const by = actorFrom(requireProgram(c, programId));
+    return c.json(await applyProgramSchedule(deps, programId, c.req.valid('json'), by), 200);
+  });
+
+  app.openapi(routes.resendEmail, async (c) => {
+    const { applicationId, email } = c.req.valid('param');
+    const { application, by } = await authorized(c, applicationId);
+    const { to, requestId = c.req.header('idempotency-key') } = c.req.valid('json');
+    if (!requestId) {
+      throw new ProblemError(
+        422,
+        'validation',
+        'Name this resend request: a requestId or an Idempotency-Key header',
+      );
+    }
+    const result = await resendEmail(
+      deps,
+      application.id,
+      { email, to, requestId: checkRequestId(requestId) },
+      by,
+      { waitMs: 10_000 },
+    );
+    return c.json(result, 200);
+  });
+
+  return app;
+}

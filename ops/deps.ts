@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { ProblemError } from '../api/problems.js';
+import type { Sql } from '../db/index.js';
+
+/** What the repair operations need; the CLI and the admin API hand in the same servers. */
+export interface OpsDeps {
+  sql: Sql;
+  temporal: Client;
+  taskQueue: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A caller's request id (it ends up in Temporal ids: an opaque token or ticket number, no personal data). */
+export function checkRequestId(requestId: string): string {
+  if (!REQUEST_ID.test(requestId)) {
+    throw new ProblemError(
+      422,
+      'validation',
+      `A request id is 1-64 letters, digits, ".", "_", ":" or "-" (got "${requestId}")`,
+    );
+  }
+  return requestId;
+}
+
+/** The request id of an operation when the caller gave none: the same arguments make the same request. */
+export const derivedRequestId = (...parts: (string | number)[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);

@@ -1,0 +1,113 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { findApplication } from '../api/applications.js';
+import { ProblemError } from '../api/problems.js';
+import type { EmailMessage, Recipient } from '../domain/emails.js';
+import { resendEmailWorkflowId } from '../domain/ids.js';
+import type { Actor } from '../domain/messages.js';
+import { checkRequestId, type OpsDeps } from './deps.js';
+
+export interface ResendEmailResult {
+  applicationId: string;
+  /** True when this request had already sent it. */
+  duplicate: boolean;
+  /** sending: still retrying (e.g. the mailer is down) when the wait ended; it will be sent once. */
+  state: 'sent' | 'sending';
+  kind: string;
+  to: Recipient;
+  originalKey: string;
+  idempotencyKey: string;
+}
+
+interface StoredEmail {
+  key: string;
+  kind: string;
+  role: Recipient | null;
+  message: EmailMessage | null;
+}
+
+/**
+ * Sends an email of this mentee again, once per request id: `email` is its kind (e.g. letter-of-completion)
+ * or its idempotency key; `to` picks the recipient when the kind went to several.
+ */
+export async function resendEmail(
+  { sql, temporal, taskQueue }: OpsDeps,
+  applicationId: string,
+  request: { email: string; to?: Recipient | undefined; requestId: string },
+  by: Actor,
+  { waitMs = 30_000 }: { waitMs?: number } = {},
+): Promise<ResendEmailResult> {
+  const requestId = checkRequestId(request.requestId);
+  const application = await findApplication(sql, applicationId);
+  const sent = await sql<StoredEmail[]>`
+    SELECT idempotency_key AS key, kind, recipient_role AS role, message FROM emails
+    WHERE application_id = ${application.id} AND resend_of IS NULL ORDER BY sent_at, idempotency_key`;
+  const matching = sent.filter(
+    (e) => (e.key === request.email || e.kind === request.email) && (!request.to || e.role === request.to),
+  );
+  if (matching.length === 0) {
+    const kinds = [...new Set(sent.map((e) => e.kind))].join(', ') || 'none';
+    throw new ProblemError(
+      404,
+      'not-found',
+      `No email "${request.email}"${request.to ? ` to the ${request.to}` : ''} was sent for application ${application.id}; sent: ${kinds}`,
+    );
+  }
+  if (matching.length > 1) {
+    throw new ProblemError(
+      409,
+      'ambiguous-email',
+      `Several emails match "${request.email}"; name one by recipient or key: ${matching.map((e) => `${e.role ?? '?'} ${e.key}`).join('; ')}`,
+    );
+  }
+  const original = matching[0]!;
+  if (!original.message || !original.role) {
+    throw new ProblemError(
+      409,
+      'email-not-stored',
+      `Email ${original.key} was sent before messages were kept for resending; it cannot be sent again`,
+    );
+  }
+  const idempotencyKey = `${original.key}/resend/${requestId}`;
+  const input = {
+    applicationId: application.id,
+    to: original.role,
+    idempotencyKey,
+    message: original.message,
+    resendOf: original.key,
+  };
+  let started = true;
+  try {
+    await temporal.workflow.start('resendEmailWorkflow', {
+      taskQueue,
+      workflowId: resendEmailWorkflowId(idempotencyKey),
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Email ${original.kind} to the ${original.role} again (request ${requestId} by ${by.userId})`,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    started = false;
+  }
+  const handle = temporal.workflow.getHandle<() => Promise<{ sent: boolean }>>(
+    resendEmailWorkflowId(idempotencyKey),
+  );
+  // a failed earlier request fails this one too; a result after the wait is still sent, once
+  const settled = handle.result().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const outcome = await Promise.race([
+    settled,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs).unref()),
+  ]);
+  if (outcome && 'error' in outcome) throw outcome.error;
+  return {
+    applicationId: application.id,
+    duplicate: !started || outcome?.value.sent === false,
+    state: outcome ? 'sent' : 'sending',
+    kind: original.kind,
+    to: original.role,
+    originalKey: original.key,
+    idempotencyKey,
+  };
+}
