@@ -22,6 +22,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const health = createRoute({
   method: 'get',
+  tags: ['System'],
   path: '/healthz',
   summary: 'The process is up (liveness)',
   responses: {
@@ -39,6 +40,7 @@ const Readiness = z
   .openapi('Readiness');
 const ready = createRoute({
   method: 'get',
+  tags: ['System'],
   path: '/readyz',
   summary: 'Postgres and Temporal answer (readiness)',
   responses: {
@@ -51,6 +53,7 @@ const ready = createRoute({
 });
 const metricsRoute = createRoute({
   method: 'get',
+  tags: ['System'],
   path: '/metrics',
   summary: 'Prometheus metrics of the API: request counts and durations by route and status',
   responses: {
@@ -121,6 +124,17 @@ export function createApp(deps: ApiDeps) {
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    tags: [
+      { name: 'Programs', description: 'Program terms: schedule, prerequisites, evaluations, stipend' },
+      { name: 'Applications', description: "A mentee's application and every message that moves it along" },
+      {
+        name: 'Dashboards',
+        description: 'Lists and counts from the read model, with filters and cursor pages',
+      },
+      { name: 'Certificates', description: 'Public verification of Letters of Completion' },
+      { name: 'Admin', description: 'Repairs for ops and program admins; each is safe to run twice' },
+      { name: 'System', description: 'Probes and metrics' },
+    ],
     info: {
       title: 'Mentorship program API',
       version: '1.0.0',

@@ -63,7 +63,7 @@ async function main() {
   const lines = [
     '',
     'Mentorship backend is running:',
-    `  API               ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+    `  API               ${api.url}   (reference: ${api.url}/docs, tokens: npm run token -- --role ops --user me)`,
     `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}`,
     `  Postgres          ${redact(databaseUrl)}`,
     `  Worker metrics    ${metricsUrl ?? 'off (WORKER_METRICS_PORT=0 or the port is busy)'}`,

@@ -48,6 +48,7 @@ describe('the OpenAPI document', () => {
       for (const [method, operation] of Object.entries(operations) as [string, Record<string, unknown>][]) {
         const name = `${method} ${path}`;
         expect(operation.summary, name).toBeTruthy();
+        expect(operation.tags, name).toHaveLength(1);
         const responses = operation.responses as Record<string, unknown>;
         const isPublic = /^\/(healthz|readyz|metrics|openapi|certificates)/.test(path);
         expect(operation.security === undefined, name).toBe(isPublic);

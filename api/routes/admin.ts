@@ -84,6 +84,7 @@ const body = <S extends z.ZodType>(schema: S, example: z.input<S>) => ({
 const routes = {
   retryPayment: createRoute({
     method: 'post',
+    tags: ['Admin'],
     path: '/admin/applications/{applicationId}/retry-payment',
     summary: "Pay again a stipend installment the provider rejected, once the mentee's details are fixed",
     ...secured,
@@ -101,6 +102,7 @@ const routes = {
   }),
   extend: createRoute({
     method: 'post',
+    tags: ['Admin'],
     path: '/admin/applications/{applicationId}/extensions',
     summary: "Extend a mentee's term; the same request (days, reason or requestId) twice extends once",
     ...secured,
@@ -126,6 +128,7 @@ const routes = {
   }),
   terminate: createRoute({
     method: 'post',
+    tags: ['Admin'],
     path: '/admin/applications/{applicationId}/terminate',
     summary: "End a mentee's participation; terminating a terminated mentee is a harmless repeat",
     ...secured,
@@ -144,6 +147,7 @@ const routes = {
   }),
   scheduleChange: createRoute({
     method: 'post',
+    tags: ['Admin'],
     path: '/admin/programs/{programId}/schedule-change',
     summary:
       "Change a program's schedule and apply it to every running mentee of the program (keeping their extensions)",
@@ -170,6 +174,7 @@ const routes = {
   }),
   resendEmail: createRoute({
     method: 'post',
+    tags: ['Admin'],
     path: '/admin/applications/{applicationId}/emails/{email}/resend',
     summary:
       'Send an email again (by kind, e.g. letter-of-completion, or idempotency key), once per requestId or Idempotency-Key',

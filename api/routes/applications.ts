@@ -82,6 +82,7 @@ const messageResponses = {
 function messageRoute<P extends z.ZodObject>(path: string, summary: string, params: P) {
   return createRoute({
     method: 'post',
+    tags: ['Applications'],
     path: `/applications/{applicationId}${path}`,
     summary,
     ...secured,
@@ -97,6 +98,7 @@ function messageRouteWithBody<B extends z.ZodType>(
 ) {
   return createRoute({
     method: 'post',
+    tags: ['Applications'],
     path: `/applications/{applicationId}${path}`,
     summary,
     ...secured,
@@ -111,6 +113,7 @@ function messageRouteWithBody<B extends z.ZodType>(
 const routes = {
   apply: createRoute({
     method: 'post',
+    tags: ['Applications'],
     path: '/programs/{programId}/applications',
     ...secured,
     summary: "Apply to a program; starts the mentee's workflow",
@@ -144,6 +147,7 @@ const routes = {
   }),
   status: createRoute({
     method: 'get',
+    tags: ['Applications'],
     path: '/applications/{applicationId}',
     ...secured,
     summary: "An application's status: stage, progress, deadlines, stipend and the next step",
@@ -188,6 +192,7 @@ const routes = {
   ),
   evaluation: createRoute({
     method: 'post',
+    tags: ['Applications'],
     path: '/applications/{applicationId}/evaluations/{number}',
     ...secured,
     summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",

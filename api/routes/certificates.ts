@@ -24,6 +24,7 @@ const Certificate = z
 const params = z.object({ code: z.string().max(64) });
 const verify = createRoute({
   method: 'get',
+  tags: ['Certificates'],
   path: '/certificates/{code}',
   summary: 'Verify a Letter of Completion by its code (public)',
   request: { params },
@@ -34,6 +35,7 @@ const verify = createRoute({
 });
 const download = createRoute({
   method: 'get',
+  tags: ['Certificates'],
   path: '/certificates/{code}/pdf',
   summary: 'Download the Letter of Completion PDF',
   request: { params },

@@ -94,6 +94,7 @@ const listResponses = <T extends z.ZodType>(schema: T, description: string) => (
 const routes = {
   programApplications: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/programs/{programId}/applications',
     summary: "A program's applications, by stage (admins of the program, its mentors, ops)",
     ...secured,
@@ -102,6 +103,7 @@ const routes = {
   }),
   stageCounts: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/programs/{programId}/stage-counts',
     summary: 'How many applications are in each stage (admins of the program, its mentors, ops)',
     ...secured,
@@ -115,6 +117,7 @@ const routes = {
   }),
   mentees: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/mentors/{mentorId}/mentees',
     summary: "A mentor's mentees (the mentor, admins of their programs, ops)",
     ...secured,
@@ -123,6 +126,7 @@ const routes = {
   }),
   mine: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/me/applications',
     summary: "The calling mentee's own applications",
     ...secured,
@@ -131,6 +135,7 @@ const routes = {
   }),
   evaluationsDue: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/evaluations/due',
     summary:
       'Evaluations not yet submitted and due in a window, by default this week (Monday 00:00 UTC on); mentors see their own',
@@ -147,6 +152,7 @@ const routes = {
   }),
   installments: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/stipend-installments',
     summary: 'Stipend installments across mentees: pending (not yet paid), paid or forfeited (admins, ops)',
     ...secured,
@@ -161,6 +167,7 @@ const routes = {
   }),
   certificates: createRoute({
     method: 'get',
+    tags: ['Dashboards'],
     path: '/programs/{programId}/certificates',
     summary: 'Letters of Completion issued in a program, newest first (admins of the program, ops)',
     ...secured,

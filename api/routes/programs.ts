@@ -40,6 +40,7 @@ const PROGRAM_EXAMPLE = {
 
 const createProgram = createRoute({
   method: 'post',
+  tags: ['Programs'],
   path: '/programs',
   summary: 'Create a program term with its schedule and rules (ops, or an admin named for this program id)',
   ...secured,
@@ -61,6 +62,7 @@ const createProgram = createRoute({
 
 const getProgram = createRoute({
   method: 'get',
+  tags: ['Programs'],
   path: '/programs/{programId}',
   summary: 'Read a program term (any signed-in user)',
   ...secured,
@@ -74,6 +76,7 @@ const getProgram = createRoute({
 
 const changeSchedule = createRoute({
   method: 'patch',
+  tags: ['Programs'],
   path: '/programs/{programId}/schedule',
   summary:
     'Move evaluation dates or the term end for new applicants; running mentees change only when told to (admins, ops)',

@@ -20,6 +20,7 @@ const Installment = z
 
 const route = createRoute({
   method: 'get',
+  tags: ['Applications'],
   path: '/applications/{applicationId}/stipend',
   summary: "Each stipend installment's amount and payment status, from the ledger (the mentee, admins, ops)",
   ...secured,
