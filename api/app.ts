@@ -88,6 +88,13 @@ export function createApp(deps: ApiDeps) {
         ),
     }),
   );
+  app.use('*', async (c, next) => {
+    // Postgres text cannot hold NUL; refuse it at the door rather than fail deep inside
+    if (/%00/i.test(c.req.url)) {
+      throw new ProblemError(400, 'bad-request', 'The URL contains a NUL character');
+    }
+    await next();
+  });
   app.use('*', authenticate(deps.auth));
   app.use('*', idempotency(deps.sql));
 
@@ -148,6 +155,9 @@ export function createApp(deps: ApiDeps) {
   );
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problem(c, error);
+    if (isDataException(error)) {
+      return problem(c, new ProblemError(422, 'invalid-value', `A value cannot be stored: ${error.message}`));
+    }
     if (error instanceof HTTPException) {
       return problem(c, new ProblemError(error.status as 400, 'bad-request', error.message || 'Bad request'));
     }
@@ -158,6 +168,12 @@ export function createApp(deps: ApiDeps) {
     );
   });
   return app;
+}
+
+/** Postgres class 22 (data exception): a value from the request that the database cannot hold, e.g. NUL in text. */
+function isDataException(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** "ok", or why the dependency did not answer in time. */

@@ -296,3 +296,65 @@ describe('Idempotency-Key', () => {
     expect(a.id).not.toBe(b.id);
   });
 });
+
+describe('hostile input', () => {
+  it('never answers 5xx: every operation with junk ids, bodies and query strings gets a 4xx problem', async () => {
+    const headers = { ...(await bearer(ops)), 'content-type': 'application/json' };
+    const ids = [
+      '%00',
+      "x'--",
+      'x'.repeat(300),
+      '00000000-0000-4000-8000-000000000000',
+      '..%2F..%2Fetc',
+      '🙂',
+    ];
+    const bodies = [
+      'null',
+      '[]',
+      '"text"',
+      '{}',
+      '{"unexpected":1}',
+      '{"a":'.repeat(50),
+      '12e999',
+      '{"days":1e308}',
+      '{"reason":"a\\u0000b","note":"\\u0000","mentee":{"name":"\\u0000","email":"a@b.co"}}',
+    ];
+    const queries = [
+      'limit=-1',
+      'limit=abc',
+      'cursor=%21%21',
+      'from=yesterday',
+      'stage=,',
+      'state=lost',
+      'sort=name',
+    ];
+    const failures: string[] = [];
+    let requests = 0;
+    for (const [template, operations] of Object.entries(document.paths)) {
+      for (const method of Object.keys(operations)) {
+        for (const id of ids) {
+          const path = template.replace(/\{[^}]+\}/g, id);
+          const variants =
+            method === 'get'
+              ? queries.map((q) => ({ url: `${path}?${q}` }))
+              : bodies.map((body) => ({ url: path, body }));
+          for (const { url, body } of variants as { url: string; body?: string }[]) {
+            const response = await request(url, {
+              method: method.toUpperCase(),
+              headers,
+              ...(body ? { body } : {}),
+            });
+            requests++;
+            const type = response.headers.get('content-type') ?? '';
+            if (response.status >= 500)
+              failures.push(`${method} ${url} ${body ?? ''} -> ${response.status} ${await response.text()}`);
+            else if (response.status >= 400 && !type.includes('problem+json'))
+              failures.push(`${method} ${url} -> ${response.status} ${type}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(1000);
+  });
+});

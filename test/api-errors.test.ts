@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
+import { bearer } from './support/auth.js';
 import { DAYS, programFixture } from './support/programs.js';
 import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
-import { bearer } from './support/auth.js';
 
 let system: TestSystem;
 let worker: Awaited<ReturnType<typeof backgroundWorker>>;

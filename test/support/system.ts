@@ -80,7 +80,8 @@ export async function startTestSystem(): Promise<TestSystem> {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
+      const parsed =
+        text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
       checkResponse ??= responseChecker(
         (await (await app.request('/openapi.json')).json()) as OpenApiDocument,
       );
