@@ -1,6 +1,7 @@
 import type { ProgramRules } from './program.js';
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+/** An instant as ops read it in the UI: `2027-02-23 18:00 UTC`. */
+export const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The one-line summary the Temporal UI lists for a mentee's workflow; ids only, no personal data. */
 export const workflowSummary = (rules: ProgramRules): string =>

@@ -213,7 +213,7 @@ describe('the ops view of a cohort', () => {
     });
     expect(await nextStep('completes')).toMatchObject({ what: 'Review window closes', waitingFor: 'nobody' });
     expect(await details('missing')).toContain('**Stage:** in_review');
-    expect(await details('missing')).toContain('- Prerequisites: 2/3 (open: intro-call)');
+    expect(await details('missing')).toContain('- Prerequisites: 2 of 3 done (open: intro-call)');
 
     // 2. The review closes: selection and onboarding.
     await expectWhere(`MenteeStage = 'not_accepted'`, ['missing']);
@@ -246,11 +246,7 @@ describe('the ops view of a cohort', () => {
     };
     await Promise.all((['completes', 'overdue', 'lapses', 'payment'] as const).map(selectAndOnboard));
     await expectWhere(`MenteeStage = 'declined'`, ['declined']);
-    await expectWhere(`MenteeStage = 'active' AND ${deadlineAt(80)}`, [
-      'completes',
-      'overdue',
-      'payment',
-    ]);
+    await expectWhere(`MenteeStage = 'active' AND ${deadlineAt(80)}`, ['completes', 'overdue', 'payment']);
     // the saved query "in onboarding with the deadline before <instant>"
     await expectWhere(`MenteeStage = 'onboarding' AND NextDeadline < '${at(61)}'`, ['lapses']);
     expect(await nextStep('lapses')).toMatchObject({
@@ -325,6 +321,7 @@ describe('the ops view of a cohort', () => {
     });
     await expectWhere(`NeedsAttention = 'evaluation-overdue'`, ['overdue']);
     await expectWhere(`NeedsAttention = 'evaluation-overdue' AND MenteeStage = 'active'`, ['overdue']);
+    await expectWhere(`NeedsAttention IS NOT NULL`, ['overdue']);
     expect(await nextStep('overdue')).toEqual({
       stage: 'active',
       what: 'Mentor submits evaluation 1 (overdue)',

@@ -1,6 +1,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NextStep } from '../domain/messages.js';
+import { when } from '../domain/ops-summary.js';
 import { menteeSearchAttributes } from '../domain/search-attributes.js';
 import { FINAL_STAGES } from '../domain/stages.js';
 import type { MenteeState } from './state.js';
@@ -25,8 +26,6 @@ function sameValue(was: unknown, now: SearchAttributeUpdatePair['value']): boole
   return was === now;
 }
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-
 /** Markdown for the UI's "Current Details": the stage, the step awaited and its deadline, progress, problems. */
 export function currentDetails(m: MenteeState, step: NextStep): string {
   const lines = [`**Stage:** ${m.stage}${m.outcomeReason ? ` — ${m.outcomeReason}` : ''}`];
@@ -37,7 +36,7 @@ export function currentDetails(m: MenteeState, step: NextStep): string {
   if (step.timer) lines.push(`**Timer:** ${step.timer.summary} at ${when(step.timer.firesAt)}`);
   if (step.needsAttention.length > 0) lines.push(`**Needs attention:** ${step.needsAttention.join(', ')}`);
   const count = (done: number, all: number, open: string[]) =>
-    `${done}/${all}${open.length > 0 && !FINAL_STAGES.has(m.stage) ? ` (open: ${open.join(', ')})` : ''}`;
+    `${done} of ${all} done${open.length > 0 && !FINAL_STAGES.has(m.stage) ? ` (open: ${open.join(', ')})` : ''}`;
   const { rules } = m;
   const evaluations = m.schedule.evaluations.map((e) => {
     const result = m.evaluations.get(e.number)?.outcome;

@@ -250,15 +250,14 @@ export class MenteeState {
       return { ...base, what, deadline: null, waitingFor: 'ops' };
     }
     if (!next) return { ...base, what: null, deadline: null, waitingFor: 'nobody' };
-    const waitingFor: NextStep['waitingFor'] =
-      this.stage === 'in_review'
-        ? this.openPrerequisites().length > 0
-          ? 'mentee'
-          : 'nobody'
-        : this.stage === 'awaiting_selection' || (this.stage === 'active' && this.currentEvaluation() !== null)
-          ? 'mentor'
-          : 'mentee';
-    return { ...base, ...next, waitingFor };
+    return { ...base, ...next, waitingFor: this.waitingFor() };
+  }
+
+  private waitingFor(): NextStep['waitingFor'] {
+    if (this.stage === 'in_review') return this.openPrerequisites().length > 0 ? 'mentee' : 'nobody';
+    if (this.stage === 'awaiting_selection') return 'mentor';
+    if (this.stage === 'active' && this.currentEvaluation() !== null) return 'mentor';
+    return 'mentee';
   }
 
   /** What happens next and by when: the answer to "where is this mentee stuck?". */
