@@ -16,6 +16,7 @@ import {
   type MessageResult,
   statusQuery,
   submitEvaluationUpdate,
+  withdrawUpdate,
 } from '../domain/messages.js';
 import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
 import { NeedsAttentionKey } from '../domain/search-attributes.js';
@@ -229,6 +230,52 @@ describe('a stipend payment the provider rejects', () => {
       'the installment-paid email',
     );
     expect(paidEmails[0]!.to).toEqual([`${mentee.menteeId}@example.org`]);
+  });
+});
+
+describe('while a rejected payment waits for ops', () => {
+  it('the term goes on, and the earned installment is still paid after the mentee withdraws', async () => {
+    const { rules, closes, dueAt } = await newProgram();
+    const mentee = await newMentee(rules, 'bad-iban-2');
+    await mentee.makeActive(closes);
+    system.payments.rejectPayee(mentee.menteeId, 'Account closed');
+    await skipTo(dueAt(1) - 3 * DAYS);
+    await mentee.evaluate(1);
+    await skipTo(dueAt(2) - 3 * DAYS);
+    await mentee.evaluate(2);
+    await eventually(
+      mentee.status,
+      (s) => s.stipend[0]!.state === 'payment-failed',
+      'the rejected installment',
+    );
+
+    // evaluation 3 is reminded on time and taken while installment 1 waits
+    await skipTo(dueAt(3) - 1 * DAYS);
+    const reminder = `${mentee.workflowId}/evaluation-reminder-3/mentor`;
+    await eventually(
+      async () => emailsOf(mentee.workflowId).map((e) => e.idempotencyKey),
+      (keys) => keys.includes(reminder),
+      'the evaluation 3 reminder',
+    );
+    await mentee.evaluate(3);
+    expect((await mentee.status()).evaluations[2]!.state).toBe('passed');
+
+    // the mentee leaves; what they earned is still owed, so the workflow waits for the retry
+    await mentee.send(withdrawUpdate, { by: { userId: mentee.menteeId, role: 'mentee' }, reason: 'New job' });
+    const withdrawn = await mentee.status();
+    expect(withdrawn.stage).toBe('withdrawn');
+    expect(withdrawn.stipend.map((i) => i.state)).toEqual(['payment-failed', 'forfeited']);
+    const handle = system.env.client.workflow.getHandle(mentee.workflowId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await mentee.attention()).toEqual(['payment-failed']);
+
+    system.payments.fixPayee(mentee.menteeId);
+    expect(await retryPayment(ops, mentee.id, OPS)).toMatchObject({ outcome: 'paid', installment: 1 });
+    expect(await handle.result()).toEqual({ stage: 'withdrawn', reason: 'New job' });
+    const ledger = await system.sql`
+      SELECT installment, status FROM stipend_payments WHERE application_id = ${mentee.id}`;
+    expect(ledger.map((r) => [r.installment, r.status])).toEqual([[1, 'paid']]);
+    expect(system.payments.payouts().filter((p) => p.idempotencyKey.startsWith(mentee.id))).toHaveLength(1);
   });
 });
 

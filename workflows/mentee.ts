@@ -82,8 +82,13 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   const sideEffects: Promise<unknown>[] = [];
   // set by the withdraw/terminate handlers; `as` keeps TypeScript from narrowing it to null
   let exit = null as { stage: 'withdrawn' | 'terminated'; by: Actor; reason: string } | null;
-  // the installment the provider rejected, until ops fix the payee and send retryPayment
-  let failedPayment = null as { installment: number; retryBy: Actor | null } | null;
+  // Installments being paid: one the provider rejected waits for ops without holding up later evaluations,
+  // and an earned installment is owed even after the mentee withdraws or is terminated.
+  const payments: Promise<void>[] = [];
+  // payouts sent to the provider and not yet answered
+  let inFlight = 0;
+  // Installments the provider rejected, each with who retried it once ops fixed the payee (null until then).
+  const paymentRetries = new Map<number, Actor | null>();
   // requestIds of extensions granted, so a re-sent request extends once
   const extensionRequests = new Set<string>();
   // The durable timer being waited on, for the UI's current details and the nextStep query.
@@ -361,10 +366,12 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     () => {},
     ({ by }) => {
       // nothing rejected, or a retry already under way: a harmless repeat
-      if (!failedPayment || failedPayment.retryBy) return false;
-      failedPayment.retryBy = by;
-      m.record(`stipend:${failedPayment.installment}:retry`, by);
-      return true;
+      const waiting = [...paymentRetries].filter(([, retryBy]) => retryBy === null).map(([n]) => n);
+      for (const n of waiting) {
+        paymentRetries.set(n, by);
+        m.record(`stipend:${n}:retry`, by);
+      }
+      return waiting.length > 0;
     },
   );
 
@@ -395,6 +402,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     if (!(exit && isCancellation(error))) throw error;
   }
   if (exit) await end(exit.stage, exit.reason, exit.by);
+  // the workflow stays open until every earned installment is paid, however long ops take to fix a payee
+  await Promise.all(payments);
   await Promise.all(sideEffects);
   await publisher.flushed();
   await condition(allHandlersFinished);
@@ -483,9 +492,12 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     for (const { number } of rules.evaluations) {
       const result = await evaluation(number);
       const installment = m.installments.find((i) => i.afterEvaluation === number);
-      if (installment && (result === 'pass' || rules.stipend.payOnFailedEvaluation))
-        await payInstallment(installment.number);
+      if (installment && (result === 'pass' || rules.stipend.payOnFailedEvaluation)) {
+        const { number: n } = installment;
+        payments.push(CancellationScope.nonCancellable(() => payInstallment(n)));
+      }
       if (result !== 'pass') {
+        await condition(() => inFlight === 0);
         for (const unpaid of m.installments.filter((i) => i.state === 'scheduled'))
           unpaid.state = 'forfeited';
         const reason =
@@ -563,7 +575,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     let paidAt: string;
     for (let attempt = 0; ; attempt++) {
       try {
-        // A payment that has started finishes even if the mentee withdraws meanwhile.
+        inFlight++;
         ({ paidAt } = await CancellationScope.nonCancellable(() =>
           payStipendInstallment.executeWithOptions(
             {
@@ -582,7 +594,9 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
               },
             ],
           ),
-        ));
+        ).finally(() => {
+          inFlight--;
+        }));
         break;
       } catch (error) {
         const reason = payeeRejection(error);
@@ -611,7 +625,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   async function paymentRejected(installment: InstallmentStatus, reason: string): Promise<void> {
     const rejection = m.decisions.filter((d) => d.action === `stipend:${installment.number}:rejected`).length;
     installment.state = 'payment-failed';
-    failedPayment = { installment: installment.number, retryBy: null };
+    paymentRetries.set(installment.number, null);
     m.attention.add(NEEDS_ATTENTION.paymentFailed);
     m.record(`stipend:${installment.number}:rejected`, SYSTEM, reason);
     changed();
@@ -629,15 +643,18 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       ),
     );
     // no timer: the installment stays owed until ops act (the NeedsAttention search attribute lists it)
-    await condition(() => failedPayment?.retryBy != null);
-    failedPayment = null;
+    await condition(() => paymentRetries.get(installment.number) != null);
+    paymentRetries.delete(installment.number);
     installment.state = 'scheduled';
-    m.attention.delete(NEEDS_ATTENTION.paymentFailed);
+    if (!m.installments.some((i) => i.state === 'payment-failed'))
+      m.attention.delete(NEEDS_ATTENTION.paymentFailed);
     changed();
   }
 
   /** Terminated or withdrawn: everyone involved hears it, once. */
   async function end(stage: 'terminated' | 'withdrawn', reason: string, by: Actor): Promise<void> {
+    // a payout the provider is handling lands (or is refused) before the unpaid rest is forfeited
+    await condition(() => inFlight === 0);
     if (by !== SYSTEM) m.record(stage, by, reason);
     for (const unpaid of m.installments.filter((i) => i.state === 'scheduled')) unpaid.state = 'forfeited';
     moveTo(stage, reason);

@@ -232,7 +232,8 @@ export class MenteeState {
       stage: this.stage,
       programId: this.rules.programId,
       term: this.rules.term,
-      nextDeadline: this.nextStep(null).deadline,
+      // the program's next deadline, which a payment waiting for ops does not move
+      nextDeadline: this.next()?.deadline ?? null,
       evaluationsPassed: [...this.evaluations.values()].filter((e) => e.outcome === 'pass').length,
       installmentsPaid: this.installments.filter((i) => i.state === 'paid').length,
       needsAttention: this.needsAttention(),
