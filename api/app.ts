@@ -1,10 +1,12 @@
 import { prometheus } from '@hono/prometheus';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { Registry } from 'prom-client';
-import { authenticate } from './auth.js';
+import { menteeWorkflowId } from '../domain/ids.js';
+import { authenticate, callerOf } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { docsRoutes } from './docs.js';
 import { idempotency } from './idempotency.js';
@@ -67,6 +69,7 @@ export function createApp(deps: ApiDeps) {
   const metrics = prometheus({ registry: new Registry(), prefix: 'mentorship_api_' });
 
   app.use('*', metrics.registerMetrics);
+  app.use('*', requestLog(deps.log));
   app.use(
     '*',
     cors({
@@ -168,6 +171,25 @@ export function createApp(deps: ApiDeps) {
     );
   });
   return app;
+}
+
+/** One JSON line per request: who, what, how it ended, and the mentee's workflow id when the path names one. */
+function requestLog(log: ApiDeps['log']): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const applicationId = c.req.path.match(/^(?:\/admin)?\/applications\/([0-9a-f-]{36})(?:\/|$)/i)?.[1];
+    const line = {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      userId: callerOf(c)?.userId,
+      ...(applicationId ? { workflowId: menteeWorkflowId(applicationId) } : {}),
+    };
+    if (c.res.status >= 500) log.error(line, 'request failed');
+    else log.info(line, 'request');
+  };
 }
 
 /** Postgres class 22 (data exception): a value from the request that the database cannot hold, e.g. NUL in text. */

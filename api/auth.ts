@@ -83,6 +83,9 @@ async function verify(
 const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', detail);
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', detail);
 
+/** The verified caller, if the request carried a valid token. */
+export const callerOf = (c: Context): Principal | undefined => principals.get(c.req.raw);
+
 /** The caller; 401 when the request carries no token. */
 export function principal(c: Context): Principal {
   const found = principals.get(c.req.raw);

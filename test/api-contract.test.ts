@@ -228,6 +228,40 @@ describe('the edges of HTTP', () => {
     await unreachable.end({ timeout: 0 });
   });
 
+  it('logs one JSON line per request, with the caller and the mentee workflow it concerns', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const app = createApp({
+      sql: system.sql,
+      temporal: system.env.client,
+      taskQueue: system.taskQueue,
+      log,
+      auth: TEST_AUTH,
+    });
+    const id = '00000000-0000-4000-8000-000000000000';
+    await app.request(`/applications/${id}`, { headers: await bearer(ops) });
+    await app.request('/healthz');
+    expect(
+      lines.map(({ method, path, status, userId, workflowId }) => ({
+        method,
+        path,
+        status,
+        userId,
+        workflowId,
+      })),
+    ).toEqual([
+      {
+        method: 'GET',
+        path: `/applications/${id}`,
+        status: 404,
+        userId: 'ops-1',
+        workflowId: `mentee-application/${id}`,
+      },
+      { method: 'GET', path: '/healthz', status: 200, userId: undefined, workflowId: undefined },
+    ]);
+    expect(typeof lines[0]!.ms).toBe('number');
+  });
+
   it('counts requests by route and status at /metrics', async () => {
     await request('/healthz');
     const text = await (await request('/metrics')).text();
