@@ -9,6 +9,7 @@ import { menteeWorkflowId } from '../domain/ids.js';
 import { authenticate, callerOf } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { docsRoutes } from './docs.js';
+import { EXAMPLES } from './examples.js';
 import { idempotency } from './idempotency.js';
 import { ProblemError, problem } from './problems.js';
 import { newRouter } from './router.js';
@@ -39,6 +40,7 @@ const Readiness = z
     status: z.enum(['ready', 'not-ready']),
     checks: z.object({ postgres: z.string(), temporal: z.string() }),
   })
+  .openapi({ example: EXAMPLES.Readiness })
   .openapi('Readiness');
 const ready = createRoute({
   method: 'get',

@@ -1,17 +1,17 @@
 import { z } from '@hono/zod-openapi';
+import { pageExample } from './examples.js';
 import { ProblemError } from './problems.js';
 
 /** `?limit=&cursor=` on every list; the cursor is opaque to the frontend. */
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
-  cursor: z
-    .string()
-    .max(500)
-    .optional()
-    .openapi({ description: 'The `nextCursor` of the previous page; omit for the first page' }),
+  cursor: z.string().max(500).optional().openapi({
+    description: 'The `nextCursor` of the previous page; omit for the first page',
+    example: 'WyIiLCI1YjBjMWY4ZS0yZDZhLTRjNDEtOWQwZS03ZjNiNmE5YzJlMTEiXQ',
+  }),
 };
 
-export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+export const pageOf = <T extends z.ZodType>(item: T, name: string, example: object) =>
   z
     .object({
       items: z.array(item),
@@ -20,6 +20,7 @@ export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
         .nullable()
         .openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
     })
+    .openapi({ example: pageExample(example) })
     .openapi(name);
 
 /** Where the previous page stopped: the sort value and id of its last item. */

@@ -1,15 +1,19 @@
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import { EXAMPLES } from './examples.js';
 
 /** RFC 9457 problem details: the one error shape every endpoint returns. */
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi({ example: EXAMPLES.Problem })
+  .openapi('Problem');
 export type Problem = z.infer<typeof Problem>;
 
 const TITLES: Record<number, string> = {

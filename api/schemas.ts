@@ -1,6 +1,32 @@
 import { z } from '@hono/zod-openapi';
 import { STAGES } from '../domain/stages.js';
+import { EXAMPLES } from './examples.js';
 import { Problem } from './problems.js';
+
+/** Path and query parameters, each with an example for the reference page. */
+export const Param = {
+  applicationId: z.string().openapi({
+    description: 'The id returned when the mentee applied',
+    example: '5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11',
+  }),
+  programId: z.string().max(64).openapi({ description: 'The program term', example: 'lfx-2026-t2' }),
+  mentorId: z.string().max(64).openapi({ description: "The mentor's user id", example: 'mentor-ada' }),
+  prerequisiteId: z
+    .string()
+    .openapi({ description: "One of the program's prerequisites", example: 'intro-call' }),
+  stepId: z.string().openapi({ description: 'An onboarding step of the program', example: 'contract' }),
+  itemId: z.string().openapi({ description: 'A participation item of the program', example: 'milestone-1' }),
+  evaluation: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(4)
+    .openapi({ description: 'Which evaluation (1-4)', example: 2 }),
+  certificateCode: z
+    .string()
+    .max(64)
+    .openapi({ description: 'The verification code on the letter', example: 'K7PD-2QXM-9RTA' }),
+};
 
 /** Routes that need a bearer token say so in the OpenAPI document. */
 export const secured = { security: [{ bearerAuth: [] }] };
@@ -79,11 +105,13 @@ export const ApplicationStatus = z
     ),
     updatedAt: z.string(),
   })
+  .openapi({ example: EXAMPLES.ApplicationStatus })
   .openapi('ApplicationStatus');
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 
 export const MessageResponse = z
   .object({ duplicate: z.boolean(), application: ApplicationStatus })
+  .openapi({ example: { duplicate: false, application: EXAMPLES.ApplicationStatus } })
   .openapi('MessageResult');
 
 export const EvaluationBody = z.strictObject({

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +61,29 @@ describe('the OpenAPI document', () => {
             operation.requestBody as { content?: Record<string, { example?: unknown }> } | undefined
           )?.content?.['application/json'];
           if (body) expect(body.example, `${name} has a request example`).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('has an example for every parameter and every schema, and each example is valid', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema(document as object, 'openapi');
+    const schemas = (document.components as { schemas: Record<string, { example?: unknown }> }).schemas;
+    expect(Object.keys(schemas).length).toBeGreaterThanOrEqual(20);
+    for (const [name, schema] of Object.entries(schemas)) {
+      expect(schema.example, `${name} has an example`).toBeDefined();
+      const validate = ajv.compile({ $ref: `openapi#/components/schemas/${name}` });
+      expect(validate(schema.example), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations) as [
+        string,
+        { parameters?: { name: string; schema?: { example?: unknown } }[] },
+      ][]) {
+        for (const parameter of operation.parameters ?? []) {
+          expect(parameter.schema?.example, `${method} ${path} ${parameter.name}`).toBeDefined();
         }
       }
     }

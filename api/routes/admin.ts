@@ -12,13 +12,14 @@ import {
 import { findApplication } from '../applications.js';
 import { actorFrom, requireProgram, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { EXAMPLES } from '../examples.js';
 import { ProblemError } from '../problems.js';
 import { newRouter } from '../router.js';
-import { problemResponse, secured, writeErrors } from '../schemas.js';
+import { Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
 // The repairs of `npm run ops`, for ops (any program) and program admins (their programs); each is safe to repeat.
 
-const ApplicationParams = z.object({ applicationId: z.string() });
+const ApplicationParams = z.object({ applicationId: Param.applicationId });
 const RequestId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,64}$/)
@@ -33,6 +34,7 @@ const RetryPaymentResult = z
     reason: z.string().nullable(),
     reference: z.string().nullable(),
   })
+  .openapi({ example: EXAMPLES.RetryPaymentResult })
   .openapi('RetryPaymentResult');
 const ExtendResult = z
   .object({
@@ -42,9 +44,11 @@ const ExtendResult = z
     extensionDays: z.int(),
     termEndsAt: z.string(),
   })
+  .openapi({ example: EXAMPLES.ExtendResult })
   .openapi('ExtendResult');
 const TerminateResult = z
   .object({ applicationId: z.string(), duplicate: z.boolean(), stage: z.string() })
+  .openapi({ example: EXAMPLES.TerminateResult })
   .openapi('TerminateResult');
 const ScheduleChangeResult = z
   .object({
@@ -56,6 +60,7 @@ const ScheduleChangeResult = z
     refused: z.array(z.object({ id: z.string(), stage: z.string(), reason: z.string() })),
     failed: z.array(z.object({ id: z.string(), reason: z.string() })),
   })
+  .openapi({ example: EXAMPLES.ScheduleChangeResult })
   .openapi('ScheduleChangeResult');
 const ResendEmailResult = z
   .object({
@@ -67,6 +72,7 @@ const ResendEmailResult = z
     originalKey: z.string(),
     idempotencyKey: z.string(),
   })
+  .openapi({ example: EXAMPLES.ResendEmailResult })
   .openapi('ResendEmailResult');
 
 const denied = {
@@ -153,7 +159,7 @@ const routes = {
       "Change a program's schedule and apply it to every running mentee of the program (keeping their extensions)",
     ...secured,
     request: {
-      params: z.object({ programId: z.string() }),
+      params: z.object({ programId: Param.programId }),
       ...body(ScheduleChange, {
         evaluations: [
           { dueAt: '2027-03-22T00:00:00Z' },
@@ -180,7 +186,12 @@ const routes = {
       'Send an email again (by kind, e.g. letter-of-completion, or idempotency key), once per requestId or Idempotency-Key',
     ...secured,
     request: {
-      params: ApplicationParams.extend({ email: z.string().min(1).max(300) }),
+      params: ApplicationParams.extend({
+        email: z.string().min(1).max(300).openapi({
+          description: 'The email kind, or its idempotency key',
+          example: 'letter-of-completion',
+        }),
+      }),
       ...body(
         z.strictObject({
           to: z.enum(['mentee', 'mentor', 'admin']).optional().describe('When the kind went to several'),

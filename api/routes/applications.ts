@@ -35,6 +35,7 @@ import {
   ApplicationStatus,
   EvaluationBody,
   MessageResponse,
+  Param,
   problemResponse,
   secured,
   writeErrors,
@@ -69,7 +70,7 @@ const SelectionBody = z.discriminatedUnion('decision', [
 ]);
 const Reason = z.strictObject({ reason: z.string().min(1).max(2000) });
 
-const ApplicationParams = z.object({ applicationId: z.string() });
+const ApplicationParams = z.object({ applicationId: Param.applicationId });
 const messageResponses = {
   ...writeErrors,
   200: { description: 'Recorded', content: { 'application/json': { schema: MessageResponse } } },
@@ -118,7 +119,7 @@ const routes = {
     ...secured,
     summary: "Apply to a program; starts the mentee's workflow",
     request: {
-      params: z.object({ programId: z.string() }),
+      params: z.object({ programId: Param.programId }),
       body: {
         required: true,
         content: {
@@ -162,7 +163,7 @@ const routes = {
   prerequisite: messageRoute(
     '/prerequisites/{prerequisiteId}/complete',
     'Record that the applicant completed a prerequisite (repeating it is harmless)',
-    ApplicationParams.extend({ prerequisiteId: z.string() }),
+    ApplicationParams.extend({ prerequisiteId: Param.prerequisiteId }),
   ),
   selection: messageRouteWithBody(
     '/selection',
@@ -183,12 +184,12 @@ const routes = {
   onboarding: messageRoute(
     '/onboarding/{stepId}/complete',
     'Record a completed onboarding step (contract, tax form, ...)',
-    ApplicationParams.extend({ stepId: z.string() }),
+    ApplicationParams.extend({ stepId: Param.stepId }),
   ),
   progress: messageRoute(
     '/progress/{itemId}/complete',
     'Record a completed project plan, starter task, milestone or exam',
-    ApplicationParams.extend({ itemId: z.string() }),
+    ApplicationParams.extend({ itemId: Param.itemId }),
   ),
   evaluation: createRoute({
     method: 'post',
@@ -197,7 +198,7 @@ const routes = {
     ...secured,
     summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",
     request: {
-      params: ApplicationParams.extend({ number: z.coerce.number().int().min(1).max(4) }),
+      params: ApplicationParams.extend({ number: Param.evaluation }),
       body: {
         required: true,
         content: {

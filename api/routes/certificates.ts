@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { normalizeVerificationCode } from '../../certificates/render.js';
 import type { ApiDeps } from '../deps.js';
+import { EXAMPLES } from '../examples.js';
 import { notFound } from '../problems.js';
 import { newRouter } from '../router.js';
-import { problemResponse } from '../schemas.js';
+import { Param, problemResponse } from '../schemas.js';
 
 const Certificate = z
   .object({
@@ -19,9 +20,10 @@ const Certificate = z
     issuedAt: z.string(),
     pdfUrl: z.string(),
   })
+  .openapi({ example: EXAMPLES.Certificate })
   .openapi('Certificate');
 
-const params = z.object({ code: z.string().max(64) });
+const params = z.object({ code: Param.certificateCode });
 const verify = createRoute({
   method: 'get',
   tags: ['Certificates'],

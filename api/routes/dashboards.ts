@@ -4,9 +4,10 @@ import type { PendingQuery, Row } from 'postgres';
 import { STAGES, type Stage } from '../../domain/stages.js';
 import { forbidden, type Principal, principal, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { EXAMPLES } from '../examples.js';
 import { decodeCursor, PageQuery, type Position, pageOf, toPage } from '../pagination.js';
 import { newRouter } from '../router.js';
-import { problemResponse, secured } from '../schemas.js';
+import { Param, problemResponse, secured } from '../schemas.js';
 
 const ApplicationSummary = z
   .object({
@@ -20,8 +21,9 @@ const ApplicationSummary = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
+  .openapi({ example: EXAMPLES.ApplicationSummary })
   .openapi('ApplicationSummary');
-const ApplicationPage = pageOf(ApplicationSummary, 'ApplicationPage');
+const ApplicationPage = pageOf(ApplicationSummary, 'ApplicationPage', EXAMPLES.ApplicationSummary);
 
 const StageFilter = z
   .string()
@@ -43,7 +45,7 @@ const StageFilter = z
 const ApplicationSort = z
   .enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
   .default('createdAt')
-  .openapi({ description: 'Sort field; a leading `-` sorts newest first' });
+  .openapi({ description: 'Sort field; a leading `-` sorts newest first', example: '-createdAt' });
 const ApplicationListQuery = z.object({ stage: StageFilter, sort: ApplicationSort, ...PageQuery });
 
 const EvaluationDue = z
@@ -55,6 +57,7 @@ const EvaluationDue = z
     number: z.int(),
     dueAt: z.string(),
   })
+  .openapi({ example: EXAMPLES.EvaluationDue })
   .openapi('EvaluationDue');
 const InstallmentItem = z
   .object({
@@ -70,6 +73,7 @@ const InstallmentItem = z
       .string()
       .openapi({ description: 'scheduled, requested (sent to the provider), paid, forfeited, ...' }),
   })
+  .openapi({ example: EXAMPLES.InstallmentListItem })
   .openapi('InstallmentListItem');
 const CertificateItem = z
   .object({
@@ -80,9 +84,10 @@ const CertificateItem = z
     issuedAt: z.string(),
     pdfUrl: z.string(),
   })
+  .openapi({ example: EXAMPLES.IssuedCertificate })
   .openapi('IssuedCertificate');
 
-const programParams = z.object({ programId: z.string().max(64) });
+const programParams = z.object({ programId: Param.programId });
 const listResponses = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
   400: problemResponse('A cursor this API did not return'),
@@ -111,6 +116,7 @@ const routes = {
     responses: listResponses(
       z
         .object({ programId: z.string(), total: z.int(), counts: z.record(z.enum(STAGES), z.int()) })
+        .openapi({ example: EXAMPLES.StageCounts })
         .openapi('StageCounts'),
       'Counts per stage, zero included',
     ),
@@ -121,7 +127,7 @@ const routes = {
     path: '/mentors/{mentorId}/mentees',
     summary: "A mentor's mentees (the mentor, admins of their programs, ops)",
     ...secured,
-    request: { params: z.object({ mentorId: z.string().max(64) }), query: ApplicationListQuery },
+    request: { params: z.object({ mentorId: Param.mentorId }), query: ApplicationListQuery },
     responses: listResponses(ApplicationPage, 'One page of mentees'),
   }),
   mine: createRoute({
@@ -142,13 +148,22 @@ const routes = {
     ...secured,
     request: {
       query: z.object({
-        programId: z.string().max(64).optional(),
-        from: z.iso.datetime({ offset: true }).optional(),
-        to: z.iso.datetime({ offset: true }).optional(),
+        programId: Param.programId.optional(),
+        from: z.iso.datetime({ offset: true }).optional().openapi({
+          description: 'Due at or after (default: this Monday 00:00 UTC)',
+          example: '2027-02-01T00:00:00Z',
+        }),
+        to: z.iso.datetime({ offset: true }).optional().openapi({
+          description: 'Due before (default: a week after `from`)',
+          example: '2027-02-08T00:00:00Z',
+        }),
         ...PageQuery,
       }),
     },
-    responses: listResponses(pageOf(EvaluationDue, 'EvaluationDuePage'), 'One page, earliest due first'),
+    responses: listResponses(
+      pageOf(EvaluationDue, 'EvaluationDuePage', EXAMPLES.EvaluationDue),
+      'One page, earliest due first',
+    ),
   }),
   installments: createRoute({
     method: 'get',
@@ -158,12 +173,18 @@ const routes = {
     ...secured,
     request: {
       query: z.object({
-        state: z.enum(['pending', 'paid', 'forfeited']).default('pending'),
-        programId: z.string().max(64).optional(),
+        state: z
+          .enum(['pending', 'paid', 'forfeited'])
+          .default('pending')
+          .openapi({ description: 'pending: planned, sent or waiting for ops', example: 'pending' }),
+        programId: Param.programId.optional(),
         ...PageQuery,
       }),
     },
-    responses: listResponses(pageOf(InstallmentItem, 'InstallmentPage'), 'One page, earliest expected first'),
+    responses: listResponses(
+      pageOf(InstallmentItem, 'InstallmentPage', EXAMPLES.InstallmentListItem),
+      'One page, earliest expected first',
+    ),
   }),
   certificates: createRoute({
     method: 'get',
@@ -172,7 +193,10 @@ const routes = {
     summary: 'Letters of Completion issued in a program, newest first (admins of the program, ops)',
     ...secured,
     request: { params: programParams, query: z.object({ ...PageQuery }) },
-    responses: listResponses(pageOf(CertificateItem, 'CertificatePage'), 'One page of certificates'),
+    responses: listResponses(
+      pageOf(CertificateItem, 'CertificatePage', EXAMPLES.IssuedCertificate),
+      'One page of certificates',
+    ),
   }),
 };
 

@@ -6,7 +6,7 @@ import { principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
-import { problemResponse, secured, writeErrors } from '../schemas.js';
+import { Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
 const ProgramView = z.object({
   id: z.string(),
@@ -66,7 +66,7 @@ const getProgram = createRoute({
   path: '/programs/{programId}',
   summary: 'Read a program term (any signed-in user)',
   ...secured,
-  request: { params: z.object({ programId: z.string() }) },
+  request: { params: z.object({ programId: Param.programId }) },
   responses: {
     200: { description: 'The program', content: { 'application/json': { schema: ProgramView } } },
     401: problemResponse('No or invalid bearer token'),
@@ -82,7 +82,7 @@ const changeSchedule = createRoute({
     'Move evaluation dates or the term end for new applicants; running mentees change only when told to (admins, ops)',
   ...secured,
   request: {
-    params: z.object({ programId: z.string() }),
+    params: z.object({ programId: Param.programId }),
     body: {
       required: true,
       content: {

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authorize, findApplication } from '../applications.js';
 import type { ApiDeps } from '../deps.js';
+import { EXAMPLES } from '../examples.js';
 import { newRouter } from '../router.js';
-import { problemResponse, secured } from '../schemas.js';
+import { Param, problemResponse, secured } from '../schemas.js';
 
 const Installment = z
   .object({
@@ -16,6 +17,7 @@ const Installment = z
     paidAt: z.string().nullable(),
     paymentReference: z.string().nullable(),
   })
+  .openapi({ example: EXAMPLES.StipendInstallment })
   .openapi('StipendInstallment');
 
 const route = createRoute({
@@ -24,7 +26,7 @@ const route = createRoute({
   path: '/applications/{applicationId}/stipend',
   summary: "Each stipend installment's amount and payment status, from the ledger (the mentee, admins, ops)",
   ...secured,
-  request: { params: z.object({ applicationId: z.string() }) },
+  request: { params: z.object({ applicationId: Param.applicationId }) },
   responses: {
     200: {
       description: 'Installments',
