@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { bearer } from './support/auth.js';
 import { DAYS, programFixture } from './support/programs.js';
-import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+import { type ApiResponse, testSystemForFile } from './support/system.js';
 
-let system: TestSystem;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
-beforeAll(async () => {
-  system = await startTestSystem();
-  worker = await backgroundWorker(system);
-});
-afterAll(async () => {
-  await worker?.stop();
-  await system?.stop();
-});
+const system = testSystemForFile();
 
 const mentee = (id: string) => ({ id, name: `Mentee ${id}`, email: `${id}@example.org` });
 

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAYS, driver, HOURS } from './support/drive.js';
-import { backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+import { testSystemForFile } from './support/system.js';
 
-let system: TestSystem;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
-beforeAll(async () => {
-  system = await startTestSystem();
-  worker = await backgroundWorker(system);
-});
-afterAll(async () => {
-  await worker?.stop();
-  await system?.stop();
-});
+const system = testSystemForFile();
 
 /** Dashboard lists from the read model, for a small cohort taken through a whole term. */
 describe('dashboard lists', () => {

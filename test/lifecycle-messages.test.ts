@@ -2,21 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PDFParse } from 'pdf-parse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { DAYS, driver } from './support/drive.js';
-import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+import { type ApiResponse, testSystemForFile } from './support/system.js';
 
-let system: TestSystem;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
-beforeAll(async () => {
-  system = await startTestSystem();
-  worker = await backgroundWorker(system);
-});
-afterAll(async () => {
-  await worker?.stop();
-  await system?.stop();
-});
+const system = testSystemForFile();
 
 const expectProblem = (response: ApiResponse, status: number, detail?: RegExp) => {
   expect(response.status, JSON.stringify(response.body)).toBe(status);

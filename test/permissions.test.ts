@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Principal } from '../api/auth.js';
 import { bearer } from './support/auth.js';
 import { DAYS, driver, HOURS } from './support/drive.js';
 import { PREREQUISITES } from './support/programs.js';
-import { backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
+import { testSystemForFile } from './support/system.js';
 
 /**
  * Every role against every endpoint: the status code of each cell, and that a refused request leaves no
  * event in the mentee's workflow history.
  */
-let system: TestSystem;
-let worker: Awaited<ReturnType<typeof backgroundWorker>>;
-beforeAll(async () => {
-  system = await startTestSystem();
-  worker = await backgroundWorker(system);
-});
-afterAll(async () => {
-  await worker?.stop();
-  await system?.stop();
-});
+const system = testSystemForFile();
 
 type Column = (typeof COLUMNS)[number];
 const COLUMNS = [

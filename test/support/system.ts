@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
@@ -106,4 +107,19 @@ export async function backgroundWorker(system: Pick<TestSystem, 'newWorker'>) {
       await running;
     },
   };
+}
+
+/** This file's test system with a background worker: started before its tests, stopped after them. */
+export function testSystemForFile(): TestSystem {
+  const system = {} as TestSystem;
+  let worker: Awaited<ReturnType<typeof backgroundWorker>> | undefined;
+  beforeAll(async () => {
+    Object.assign(system, await startTestSystem());
+    worker = await backgroundWorker(system);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await system.stop?.();
+  });
+  return system;
 }
