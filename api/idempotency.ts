@@ -30,8 +30,8 @@ export function idempotency(sql: Sql): MiddlewareHandler {
       .update(await c.req.text())
       .digest('hex');
 
-    await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}
-              AND created_at < now() - ${RETENTION}::interval`;
+    // the caller's expired answers go first, so the table holds at most a day of each user's requests
+    await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND created_at < now() - ${RETENTION}::interval`;
     const claimed = await sql`
       INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state)
       VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress')
