@@ -17,7 +17,7 @@ export interface InstallmentToPay {
   attempt?: number;
 }
 
-export const stipendBusinessKey = (applicationId: string, installment: number) =>
+const stipendBusinessKey = (applicationId: string, installment: number) =>
   `${applicationId}/stipend/${installment}`;
 
 /** The mentee's installment amounts, adjusted for the country they live in. */
@@ -36,7 +36,7 @@ export async function planStipend(sql: Sql, applicationId: string, stipend: Prog
  * connection reset) may hide an accepted payout, so it keeps its key, and the ledger only lets attempt n+1
  * start once it has recorded attempt n's rejection.
  */
-export const payoutIdempotencyKey = (businessKey: string, attempt: number) =>
+const payoutIdempotencyKey = (businessKey: string, attempt: number) =>
   attempt === 0 ? businessKey : `${businessKey}/attempt-${attempt}`;
 
 /**

@@ -93,13 +93,6 @@ export function createApp(deps: ApiDeps) {
         ),
     }),
   );
-  app.use('*', async (c, next) => {
-    // Postgres text cannot hold NUL; refuse it at the door rather than fail deep inside
-    if (/%00/i.test(c.req.url)) {
-      throw new ProblemError(400, 'bad-request', 'The URL contains a NUL character');
-    }
-    await next();
-  });
   app.use('*', authenticate(deps.auth));
   app.use('*', idempotency(deps.sql));
 

@@ -105,8 +105,15 @@ export async function findApplication(sql: Sql, applicationId: string): Promise<
   return row;
 }
 
-/** Who may act on an application: its mentee, its mentor, the program's admins (and ops). */
-export type Party = 'mentee' | 'mentor' | 'staff';
+/** Who may act on an application: its mentee, its mentor, any mentor of its program, the program's admins (and ops). */
+export type Party = 'mentee' | 'mentor' | 'programMentor' | 'staff';
+
+const PARTY_NAMES: Record<Party, string> = {
+  mentee: 'its mentee',
+  mentor: 'its mentor',
+  programMentor: "the program's mentors",
+  staff: "the program's admins and ops",
+};
 
 /** The caller, if they are one of `parties` of this application; 403 otherwise, before any workflow is touched. */
 export function authorize(c: Context, application: ApplicationRow, ...parties: Party[]): Principal {
@@ -114,10 +121,11 @@ export function authorize(c: Context, application: ApplicationRow, ...parties: P
   const is: Record<Party, boolean> = {
     mentee: p.role === 'mentee' && p.userId === application.menteeId,
     mentor: p.role === 'mentor' && p.userId === application.mentorId,
+    programMentor: p.role === 'mentor' && p.programs.includes(application.programId),
     staff: runsProgram(p, application.programId),
   };
   if (parties.some((party) => is[party])) return p;
-  const who = parties.map((party) => (party === 'staff' ? "the program's admins and ops" : `its ${party}`));
+  const who = parties.map((party) => PARTY_NAMES[party]);
   throw forbidden(`Only ${who.join(', ')} may do this on application ${application.id}`);
 }
 

@@ -28,6 +28,12 @@ export const Param = {
     .openapi({ description: 'The verification code on the letter', example: 'K7PD-2QXM-9RTA' }),
 };
 
+/** A required JSON request body with the example the reference page shows. */
+export const jsonBody = <S extends z.ZodType>(schema: S, example: z.input<S>) => ({
+  required: true,
+  content: { 'application/json': { schema, example } },
+});
+
 /** Routes that need a bearer token say so in the OpenAPI document. */
 export const secured = { security: [{ bearerAuth: [] }] };
 

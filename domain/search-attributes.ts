@@ -20,16 +20,26 @@ export const NEEDS_ATTENTION = {
   paymentFailed: 'payment-failed',
 } as const;
 
-/** Name -> type, as `temporal operator search-attribute create` and the dev server's flag expect. */
-export const CUSTOM_SEARCH_ATTRIBUTES = {
-  MenteeStage: 'Keyword',
-  ProgramId: 'Keyword',
-  ProgramTerm: 'Keyword',
-  NextDeadline: 'Datetime',
-  EvaluationsPassed: 'Int',
-  InstallmentsPaid: 'Int',
-  NeedsAttention: 'KeywordList',
+const CLI_TYPE = {
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  DATETIME: 'Datetime',
+  INT: 'Int',
 } as const;
+
+/** Name -> type, as `temporal operator search-attribute create` and the dev server's flag expect. */
+export const CUSTOM_SEARCH_ATTRIBUTES: Record<string, (typeof CLI_TYPE)[keyof typeof CLI_TYPE]> =
+  Object.fromEntries(
+    [
+      MenteeStageKey,
+      ProgramIdKey,
+      ProgramTermKey,
+      NextDeadlineKey,
+      EvaluationsPassedKey,
+      InstallmentsPaidKey,
+      NeedsAttentionKey,
+    ].map((key) => [key.name, CLI_TYPE[key.type as keyof typeof CLI_TYPE]]),
+  );
 
 /** The values ops filter by, as the workflow keeps them; unset (null) when there is nothing to show. */
 export interface MenteeVisibility {

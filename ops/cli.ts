@@ -2,17 +2,19 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ProblemError } from '../api/problems.js';
 import { type Config, loadConfig } from '../config/index.js';
+import { EMBEDDED_DATABASE, embeddedDatabaseUrl } from '../db/embedded.js';
 import { connect } from '../db/index.js';
 import type { Recipient } from '../domain/emails.js';
 import type { Actor } from '../domain/messages.js';
+import { devServerAddress } from '../scripts/dev-server.js';
 import {
   applyProgramSchedule,
-  evaluationDates,
   extend,
   type OpsDeps,
   resendEmail,
   retryPayment,
   terminate,
+  withDueDates,
 } from './index.js';
 
 // `npm run ops -- <command>`: repairs on running mentees, against DATABASE_URL and TEMPORAL_ADDRESS, or the
@@ -21,10 +23,8 @@ import {
 /** The servers of `npm start` on embedded defaults (scripts/start.ts, db/embedded.ts) unless configured. */
 function endpoints(config: Config) {
   return {
-    databaseUrl:
-      config.DATABASE_URL ??
-      `postgres://postgres:mentorship@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/mentorship`,
-    temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`,
+    databaseUrl: config.DATABASE_URL ?? embeddedDatabaseUrl(config.EMBEDDED_POSTGRES_PORT, EMBEDDED_DATABASE),
+    temporalAddress: config.TEMPORAL_ADDRESS ?? devServerAddress(config.TEMPORAL_DEV_SERVER_PORT),
   };
 }
 
@@ -167,19 +167,17 @@ program
               'Nothing to change: give --evaluation, --term-ends-at or --completion-grace-days',
             );
           }
-          const evaluations = options.evaluation
-            ? await evaluationDates(deps.sql, programId, options.evaluation)
-            : undefined;
+          const dueAt = options.evaluation;
           return applyProgramSchedule(
             deps,
             programId,
-            {
-              ...(evaluations && { evaluations }),
+            (current) => ({
+              ...(dueAt && { evaluations: withDueDates(current, dueAt) }),
               ...(options.termEndsAt && { termEndsAt: options.termEndsAt }),
               ...(options.completionGraceDays !== undefined && {
                 completionGraceDays: options.completionGraceDays,
               }),
-            },
+            }),
             by,
           );
         },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { type ApplicationRow, findApplication } from '../api/applications.js';
 import { ProblemError } from '../api/problems.js';
 import type { Sql } from '../db/index.js';
 
@@ -10,7 +11,14 @@ export interface OpsDeps {
   taskQueue: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** A caller's request id: an opaque token or ticket number (it ends up in Temporal ids). */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The mentee an operation acts on: the admin API has found (and authorized) it already, the CLI names it. */
+export type ApplicationRef = ApplicationRow | string;
+
+export const applicationOf = (sql: Sql, ref: ApplicationRef): Promise<ApplicationRow> =>
+  typeof ref === 'string' ? findApplication(sql, ref) : Promise.resolve(ref);
 
 /** A caller's request id (it ends up in Temporal ids: an opaque token or ticket number, no personal data). */
 export function checkRequestId(requestId: string): string {

@@ -1,10 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { findApplication } from '../api/applications.js';
 import { ProblemError } from '../api/problems.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import { resendEmailWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/messages.js';
-import { checkRequestId, type OpsDeps } from './deps.js';
+import { type ApplicationRef, applicationOf, checkRequestId, type OpsDeps } from './deps.js';
 
 export interface ResendEmailResult {
   applicationId: string;
@@ -31,13 +30,13 @@ interface StoredEmail {
  */
 export async function resendEmail(
   { sql, temporal, taskQueue }: OpsDeps,
-  applicationId: string,
+  ref: ApplicationRef,
   request: { email: string; to?: Recipient | undefined; requestId: string },
   by: Actor,
   { waitMs = 30_000 }: { waitMs?: number } = {},
 ): Promise<ResendEmailResult> {
   const requestId = checkRequestId(request.requestId);
-  const application = await findApplication(sql, applicationId);
+  const application = await applicationOf(sql, ref);
   const sent = await sql<StoredEmail[]>`
     SELECT idempotency_key AS key, kind, recipient_role AS role, message FROM emails
     WHERE application_id = ${application.id} AND resend_of IS NULL ORDER BY sent_at, idempotency_key`;

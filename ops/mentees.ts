@@ -1,7 +1,13 @@
 import { findApplication, sendMessage } from '../api/applications.js';
 import { ProblemError } from '../api/problems.js';
 import { type Actor, extendTermUpdate, terminateUpdate } from '../domain/messages.js';
-import { checkRequestId, derivedRequestId, type OpsDeps } from './deps.js';
+import {
+  type ApplicationRef,
+  applicationOf,
+  checkRequestId,
+  derivedRequestId,
+  type OpsDeps,
+} from './deps.js';
 
 export interface ExtendResult {
   applicationId: string;
@@ -17,7 +23,7 @@ export interface ExtendResult {
  */
 export async function extend(
   { sql, temporal }: OpsDeps,
-  applicationId: string,
+  ref: ApplicationRef,
   request: { days: number; reason: string; requestId?: string | undefined },
   by: Actor,
 ): Promise<ExtendResult> {
@@ -27,7 +33,7 @@ export async function extend(
   }
   if (!reason.trim()) throw new ProblemError(422, 'validation', 'An extension needs a reason');
   const requestId = checkRequestId(request.requestId ?? `extend-${derivedRequestId(days, reason)}`);
-  const application = await findApplication(sql, applicationId);
+  const application = await applicationOf(sql, ref);
   const { duplicate } = await sendMessage(temporal, application, extendTermUpdate, {
     by,
     days,
@@ -43,19 +49,20 @@ export async function extend(
 /** Ends one mentee's participation; terminating a mentee that is already terminated is a harmless repeat. */
 export async function terminate(
   { sql, temporal }: OpsDeps,
-  applicationId: string,
+  ref: ApplicationRef,
   reason: string,
   by: Actor,
 ): Promise<{ applicationId: string; duplicate: boolean; stage: string }> {
   if (!reason.trim()) throw new ProblemError(422, 'validation', 'A termination needs a reason');
-  const application = await findApplication(sql, applicationId);
-  let duplicate: boolean;
+  const application = await applicationOf(sql, ref);
+  const stageNow = async () => (await findApplication(sql, application.id)).stage;
   try {
-    ({ duplicate } = await sendMessage(temporal, application, terminateUpdate, { by, reason }));
+    const { duplicate } = await sendMessage(temporal, application, terminateUpdate, { by, reason });
+    return { applicationId: application.id, duplicate, stage: await stageNow() };
   } catch (error) {
     // the workflow has ended since: if it ended terminated, this request has nothing left to do
     if (!(error instanceof ProblemError && error.kind === 'application-closed')) throw error;
-    const stage = await stageOf(sql, application.id);
+    const stage = await stageNow();
     if (stage !== 'terminated') {
       throw new ProblemError(
         409,
@@ -63,12 +70,6 @@ export async function terminate(
         `Application ${application.id} has already ended (${stage})`,
       );
     }
-    duplicate = true;
+    return { applicationId: application.id, duplicate: true, stage };
   }
-  return { applicationId: application.id, duplicate, stage: await stageOf(sql, application.id) };
-}
-
-async function stageOf(sql: OpsDeps['sql'], applicationId: string): Promise<string> {
-  const [row] = await sql<{ stage: string }[]>`SELECT stage FROM applications WHERE id = ${applicationId}`;
-  return row!.stage;
 }

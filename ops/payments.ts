@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findApplication, sendMessage } from '../api/applications.js';
+import { sendMessage } from '../api/applications.js';
 import { ProblemError } from '../api/problems.js';
 import { type Actor, retryPaymentUpdate } from '../domain/messages.js';
-import type { OpsDeps } from './deps.js';
+import { type ApplicationRef, applicationOf, type OpsDeps } from './deps.js';
 
 interface LedgerRow {
   installment: number;
@@ -29,11 +29,11 @@ export interface RetryPaymentResult {
  */
 export async function retryPayment(
   { sql, temporal }: OpsDeps,
-  applicationId: string,
+  ref: ApplicationRef,
   by: Actor,
   { waitMs = 30_000 }: { waitMs?: number } = {},
 ): Promise<RetryPaymentResult> {
-  const application = await findApplication(sql, applicationId);
+  const application = await applicationOf(sql, ref);
   const ledger = () => sql<LedgerRow[]>`
     SELECT installment, status, attempt, rejection_reason AS reason, provider_reference AS reference
     FROM stipend_payments WHERE application_id = ${application.id} ORDER BY installment`;

@@ -7,15 +7,21 @@ import { ProgramInput, type ProgramRules, rulesOf, type ScheduleChange } from '.
 import { FINAL_STAGES } from '../domain/stages.js';
 import type { OpsDeps } from './deps.js';
 
+/** A change to a program's schedule, or one worked out from its current definition (see `withDueDates`). */
+export type ScheduleChangeOf = ScheduleChange | ((current: ProgramInput) => ScheduleChange);
+
 /** Changes a program's schedule for new applicants (running mentees keep theirs until told); same change twice, same program. */
 export async function changeProgramSchedule(
   sql: Sql,
   programId: string,
-  change: ScheduleChange,
+  change: ScheduleChangeOf,
 ): Promise<Row> {
-  const [row] = await sql`SELECT definition FROM programs WHERE id = ${programId}`;
+  const [row] = await sql<
+    { definition: ProgramInput }[]
+  >`SELECT definition FROM programs WHERE id = ${programId}`;
   if (!row) throw notFound('program', programId);
-  const changed = ProgramInput.safeParse({ ...row.definition, ...change });
+  const changes = typeof change === 'function' ? change(row.definition) : change;
+  const changed = ProgramInput.safeParse({ ...row.definition, ...changes });
   if (!changed.success) throw validationProblem(changed.error.issues);
   const rules = rulesOf(changed.data);
   const [updated] = await sql`
@@ -26,21 +32,14 @@ export async function changeProgramSchedule(
 }
 
 /** Due dates by evaluation number (1-based) merged into the program's full list, as ScheduleChange wants it. */
-export async function evaluationDates(
-  sql: Sql,
-  programId: string,
-  dueAt: Record<number, string>,
-): Promise<{ dueAt: string }[]> {
-  const [row] = await sql<{ definition: { evaluations: { dueAt: string }[] } }[]>`
-    SELECT definition FROM programs WHERE id = ${programId}`;
-  if (!row) throw notFound('program', programId);
-  const evaluations = row.definition.evaluations;
+export function withDueDates(current: ProgramInput, dueAt: Record<number, string>): { dueAt: string }[] {
+  const { evaluations } = current;
   for (const n of Object.keys(dueAt).map(Number)) {
     if (!evaluations[n - 1]) {
       throw new ProblemError(
         422,
         'validation',
-        `Program ${programId} has evaluations 1-${evaluations.length}, not ${n}`,
+        `Program ${current.id} has evaluations 1-${evaluations.length}, not ${n}`,
       );
     }
   }
@@ -68,7 +67,7 @@ export interface ProgramScheduleResult {
 export async function applyProgramSchedule(
   { sql, temporal }: OpsDeps,
   programId: string,
-  change: ScheduleChange,
+  change: ScheduleChangeOf,
   by: Actor,
   { concurrency = 8 }: { concurrency?: number } = {},
 ): Promise<ProgramScheduleResult> {
@@ -88,31 +87,26 @@ export async function applyProgramSchedule(
     refused: [],
     failed: [],
   };
-  const queue = [...running];
+  // each mentee's answer lands in its own slot, so the report keeps the read model's order
+  const answers: ({ duplicate: boolean } | { refused: string } | { failed: string })[] = [];
+  let next = 0;
   const adoptNext = async (): Promise<void> => {
-    for (let mentee = queue.shift(); mentee; mentee = queue.shift()) {
+    for (let i = next++; i < running.length; i = next++) {
       try {
-        const { duplicate } = await sendMessage(temporal, mentee, adoptProgramScheduleUpdate, { by, rules });
-        (duplicate ? result.unchanged : result.changed).push(mentee.id);
+        answers[i] = await sendMessage(temporal, running[i]!, adoptProgramScheduleUpdate, { by, rules });
       } catch (error) {
-        if (error instanceof ProblemError && error.status < 500) {
-          result.refused.push({ id: mentee.id, stage: mentee.stage, reason: error.message });
-        } else {
-          result.failed.push({
-            id: mentee.id,
-            reason: error instanceof Error ? error.message : String(error),
-          });
-        }
+        const reason = error instanceof Error ? error.message : String(error);
+        answers[i] =
+          error instanceof ProblemError && error.status < 500 ? { refused: reason } : { failed: reason };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, running.length) }, adoptNext));
-  // reported in the read model's order, whatever order the answers came in
-  const order = new Map(running.map((r, i) => [r.id, i]));
-  const byOrder = (a: string, b: string) => order.get(a)! - order.get(b)!;
-  result.changed.sort(byOrder);
-  result.unchanged.sort(byOrder);
-  result.refused.sort((a, b) => byOrder(a.id, b.id));
-  result.failed.sort((a, b) => byOrder(a.id, b.id));
+  running.forEach(({ id, stage }, i) => {
+    const answer = answers[i]!;
+    if ('duplicate' in answer) (answer.duplicate ? result.unchanged : result.changed).push(id);
+    else if ('refused' in answer) result.refused.push({ id, stage, reason: answer.refused });
+    else result.failed.push({ id, reason: answer.failed });
+  });
   return result;
 }

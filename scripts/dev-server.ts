@@ -37,19 +37,23 @@ export const MISSING_CLI_MESSAGE =
   '~/.cache/mentorship-backend), or set TEMPORAL_CLI_PATH to a `temporal` binary, or set TEMPORAL_ADDRESS ' +
   'to use a Temporal server that is already running.';
 
+const bracketed = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
+
+/** The gRPC address of a dev server on `port` (what `npm start` runs, and the `npm run ops` default). */
+export const devServerAddress = (port: number, ip = '127.0.0.1') => `${bracketed(ip)}:${port}`;
+
 /** Runs `temporal server start-dev` for `npm start`; resolves once the namespace serves requests. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { cliPath } = options;
   if (!cliPath) throw new Error(MISSING_CLI_MESSAGE);
   const ip = options.ip ?? '127.0.0.1';
-  const host = ip.includes(':') ? `[${ip}]` : ip;
-  const address = `${host}:${options.port}`;
+  const address = devServerAddress(options.port, ip);
   if (options.dbFile) await mkdir(path.dirname(path.resolve(options.dbFile)), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     await assertPortsFree(ip, options);
     try {
       const stop = await launchDevServer(cliPath, options, ip, address);
-      return { address, uiUrl: `http://${host}:${options.uiPort}`, stop };
+      return { address, uiUrl: `http://${bracketed(ip)}:${options.uiPort}`, stop };
     } catch (error) {
       if (!(error instanceof DevServerCrash) || attempt >= START_ATTEMPTS) throw error;
       const reason = error.message.split('\n').slice(0, 2).join(' ');

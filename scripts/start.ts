@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startApi } from '../api/run.js';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
+import { EMBEDDED_DATABASE, type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
 import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';
@@ -27,7 +27,7 @@ async function main() {
     database = await startEmbeddedPostgres({
       dataDir: path.join(config.DATA_DIR, 'postgres'),
       port: config.EMBEDDED_POSTGRES_PORT,
-      database: 'mentorship',
+      database: EMBEDDED_DATABASE,
       persistent: true,
     });
     stops.unshift(database.stop);

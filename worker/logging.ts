@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { asyncLocalStorage } from '@temporalio/activity';
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
@@ -19,8 +19,9 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
  */
 export function installTemporalRuntime(log: Logger, metrics?: { host: string; port: number }): string | null {
   const debug = log.isLevelEnabled('debug');
+  const sdkLog = log.child({ component: 'temporal' });
   const logger = new DefaultLogger(debug ? 'DEBUG' : 'WARN', ({ level, message, meta }) => {
-    log.child({ component: 'temporal' })[PINO_LEVEL[level]](meta ?? {}, message);
+    sdkLog[PINO_LEVEL[level]](meta ?? {}, message);
   });
   const logging = { filter: { core: debug ? 'INFO' : 'WARN', other: 'ERROR' }, forward: {} } as const;
   const host = metrics?.host.includes(':') ? `[${metrics.host}]` : metrics?.host;
@@ -43,11 +44,6 @@ export function installTemporalRuntime(log: Logger, metrics?: { host: string; po
  * provider...) carries that activity's workflow id, so ops can follow one mentee through the logs.
  */
 export function activityLogFields(): object {
-  let info: Context['info'];
-  try {
-    info = Context.current().info;
-  } catch {
-    return {}; // not inside an activity
-  }
-  return { workflowId: info.workflowExecution?.workflowId, activityType: info.activityType };
+  const info = asyncLocalStorage.getStore()?.info;
+  return info ? { workflowId: info.workflowExecution?.workflowId, activityType: info.activityType } : {};
 }

@@ -38,17 +38,14 @@ import {
   terminateUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
-import { NEEDS_ATTENTION } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import { RETRY_UNTIL_HEALED } from './activity-options.js';
 import { showToOps } from './ops-view.js';
 import { MenteeState, SYSTEM } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 
-// Email and Postgres outages heal; keep retrying with backoff rather than lose a step.
-const { sendEmail, planStipend, issueLetterOfCompletion } = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+const { sendEmail, planStipend, issueLetterOfCompletion } =
+  proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
 // A local activity: a quick upsert whose large status argument stays out of history.
 const { recordStatus } = proxyLocalActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
@@ -87,8 +84,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   const payments: Promise<void>[] = [];
   // payouts sent to the provider and not yet answered
   let inFlight = 0;
-  // Installments the provider rejected, each with who retried it once ops fixed the payee (null until then).
-  const paymentRetries = new Map<number, Actor | null>();
+  // Installments the provider rejected, until ops fix the payee and send retryPayment.
+  const awaitingRetry = new Set<number>();
   // requestIds of extensions granted, so a re-sent request extends once
   const extensionRequests = new Set<string>();
   // The durable timer being waited on, for the UI's current details and the nextStep query.
@@ -366,9 +363,9 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     () => {},
     ({ by }) => {
       // nothing rejected, or a retry already under way: a harmless repeat
-      const waiting = [...paymentRetries].filter(([, retryBy]) => retryBy === null).map(([n]) => n);
+      const waiting = [...awaitingRetry];
       for (const n of waiting) {
-        paymentRetries.set(n, by);
+        awaitingRetry.delete(n);
         m.record(`stipend:${n}:retry`, by);
       }
       return waiting.length > 0;
@@ -497,9 +494,6 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
         payments.push(CancellationScope.nonCancellable(() => payInstallment(n)));
       }
       if (result !== 'pass') {
-        await condition(() => inFlight === 0);
-        for (const unpaid of m.installments.filter((i) => i.state === 'scheduled'))
-          unpaid.state = 'forfeited';
         const reason =
           result === 'missed'
             ? `Evaluation ${number} was not submitted in time`
@@ -576,8 +570,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     for (let attempt = 0; ; attempt++) {
       try {
         inFlight++;
-        ({ paidAt } = await CancellationScope.nonCancellable(() =>
-          payStipendInstallment.executeWithOptions(
+        ({ paidAt } = await payStipendInstallment
+          .executeWithOptions(
             {
               summary: `Pay installment ${number} of ${m.installments.length}${attempt ? ` (retry ${attempt})` : ''}`,
             },
@@ -593,15 +587,15 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
                 attempt,
               },
             ],
-          ),
-        ).finally(() => {
-          inFlight--;
-        }));
+          )
+          .finally(() => {
+            inFlight--;
+          }));
         break;
       } catch (error) {
         const reason = payeeRejection(error);
         if (reason === null) throw error;
-        await paymentRejected(installment, reason);
+        await paymentRejected(installment, reason, attempt);
       }
     }
     installment.state = 'paid';
@@ -622,11 +616,13 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   }
 
   /** The provider refused the payout for good: flag it for ops, tell the admin once, wait for a retry. */
-  async function paymentRejected(installment: InstallmentStatus, reason: string): Promise<void> {
-    const rejection = m.decisions.filter((d) => d.action === `stipend:${installment.number}:rejected`).length;
+  async function paymentRejected(
+    installment: InstallmentStatus,
+    reason: string,
+    attempt: number,
+  ): Promise<void> {
     installment.state = 'payment-failed';
-    paymentRetries.set(installment.number, null);
-    m.attention.add(NEEDS_ATTENTION.paymentFailed);
+    awaitingRetry.add(installment.number);
     m.record(`stipend:${installment.number}:rejected`, SYSTEM, reason);
     changed();
     sideEffects.push(
@@ -639,15 +635,12 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
           reason,
           applicationId,
         },
-        `payment-failed-${installment.number}-${rejection + 1}`,
+        `payment-failed-${installment.number}-${attempt + 1}`,
       ),
     );
     // no timer: the installment stays owed until ops act (the NeedsAttention search attribute lists it)
-    await condition(() => paymentRetries.get(installment.number) != null);
-    paymentRetries.delete(installment.number);
+    await condition(() => !awaitingRetry.has(installment.number));
     installment.state = 'scheduled';
-    if (!m.installments.some((i) => i.state === 'payment-failed'))
-      m.attention.delete(NEEDS_ATTENTION.paymentFailed);
     changed();
   }
 

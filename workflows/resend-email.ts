@@ -1,12 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
 import type { SendEmailInput } from '../domain/emails.js';
+import { RETRY_UNTIL_HEALED } from './activity-options.js';
 
 // The mailer heals; an ops request to send an email again is not dropped on an outage.
-const { sendEmail } = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+const { sendEmail } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
 
 /**
  * Sends a stored email again on an ops request. It runs beside the mentee's workflow, which may have ended

@@ -44,11 +44,6 @@ export class MenteeState {
   readonly evaluations = new Map<number, EvaluationSubmission & { submittedAt: string }>();
   readonly overdue = new Set<number>();
   readonly missed = new Set<number>();
-  /**
-   * Reasons ops must look at this mentee that the workflow sets and clears itself (e.g. NEEDS_ATTENTION.paymentFailed);
-   * an overdue evaluation is derived from `overdue`. Both end up in the NeedsAttention search attribute.
-   */
-  readonly attention = new Set<string>();
   installments: InstallmentStatus[];
   feedback: { rating: number; comments: string; submittedAt: string } | null = null;
   extensionDays = 0;
@@ -223,7 +218,11 @@ export class MenteeState {
     const overdue =
       !FINAL_STAGES.has(this.stage) &&
       [...this.overdue].some((n) => !this.evaluations.has(n) && !this.missed.has(n));
-    return [...new Set([...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []), ...this.attention])].sort();
+    const paymentFailed = this.installments.some((i) => i.state === 'payment-failed');
+    return [
+      ...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []),
+      ...(paymentFailed ? [NEEDS_ATTENTION.paymentFailed] : []),
+    ].sort();
   }
 
   /** What the search attributes show: where the mentee is, what is due next, what is done, what is wrong. */
@@ -246,8 +245,8 @@ export class MenteeState {
     const needsAttention = this.needsAttention();
     const base = { stage: this.stage, timer, needsAttention };
     const failed = this.installments.find((i) => i.state === 'payment-failed');
-    if (failed || this.attention.has(NEEDS_ATTENTION.paymentFailed)) {
-      const what = `Ops fix the payee's details and retry stipend installment ${failed?.number ?? ''}`.trim();
+    if (failed) {
+      const what = `Ops fix the payee's details and retry stipend installment ${failed.number}`;
       return { ...base, what, deadline: null, waitingFor: 'ops' };
     }
     if (!next) return { ...base, what: null, deadline: null, waitingFor: 'nobody' };

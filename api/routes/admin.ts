@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import { ScheduleChange } from '../../domain/program.js';
 import {
   applyProgramSchedule,
-  checkRequestId,
   extend,
+  REQUEST_ID,
   resendEmail,
   retryPayment,
   terminate,
@@ -15,14 +15,14 @@ import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
 import { ProblemError } from '../problems.js';
 import { newRouter } from '../router.js';
-import { Param, problemResponse, secured, writeErrors } from '../schemas.js';
+import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
 // The repairs of `npm run ops`, for ops (any program) and program admins (their programs); each is safe to repeat.
 
 const ApplicationParams = z.object({ applicationId: Param.applicationId });
 const RequestId = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+  .regex(REQUEST_ID)
   .describe('Names this request: the same id again does nothing twice');
 
 const RetryPaymentResult = z
@@ -75,16 +75,10 @@ const ResendEmailResult = z
   .openapi({ example: EXAMPLES.ResendEmailResult })
   .openapi('ResendEmailResult');
 
-const denied = {
-  401: problemResponse('No or invalid bearer token'),
-  403: problemResponse('Not ops, nor an admin of this program'),
-};
+const forbiddenResponse = problemResponse('Not ops, nor an admin of this program');
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
   description,
   content: { 'application/json': { schema } },
-});
-const body = <S extends z.ZodType>(schema: S, example: z.input<S>) => ({
-  body: { required: true, content: { 'application/json': { schema, example } } },
 });
 
 const routes = {
@@ -101,7 +95,7 @@ const routes = {
         RetryPaymentResult,
         'The retried payment: paid, rejected again, pending, or nothing to retry',
       ),
-      ...denied,
+      403: forbiddenResponse,
       404: problemResponse('Unknown application'),
       409: problemResponse('The mentee has ended with the installment unpaid'),
     },
@@ -114,7 +108,7 @@ const routes = {
     ...secured,
     request: {
       params: ApplicationParams,
-      ...body(
+      body: jsonBody(
         z.strictObject({
           days: z.int().min(1).max(180),
           reason: z.string().min(1).max(2000),
@@ -126,7 +120,7 @@ const routes = {
     responses: {
       ...writeErrors,
       200: json(ExtendResult, 'Extended, or already extended by this request'),
-      ...denied,
+      403: forbiddenResponse,
       404: problemResponse('Unknown application'),
       409: problemResponse('Not possible at this stage'),
       422: problemResponse('Invalid request, or more than the program allows'),
@@ -140,12 +134,12 @@ const routes = {
     ...secured,
     request: {
       params: ApplicationParams,
-      ...body(z.strictObject({ reason: z.string().min(1).max(2000) }), { reason: 'Left the project' }),
+      body: jsonBody(z.strictObject({ reason: z.string().min(1).max(2000) }), { reason: 'Left the project' }),
     },
     responses: {
       ...writeErrors,
       200: json(TerminateResult, 'Terminated'),
-      ...denied,
+      403: forbiddenResponse,
       404: problemResponse('Unknown application'),
       409: problemResponse('The mentorship has already ended otherwise'),
       422: problemResponse('Invalid request'),
@@ -160,7 +154,7 @@ const routes = {
     ...secured,
     request: {
       params: z.object({ programId: Param.programId }),
-      ...body(ScheduleChange, {
+      body: jsonBody(ScheduleChange, {
         evaluations: [
           { dueAt: '2027-03-22T00:00:00Z' },
           { dueAt: '2027-04-12T00:00:00Z' },
@@ -173,7 +167,7 @@ const routes = {
     responses: {
       ...writeErrors,
       200: json(ScheduleChangeResult, 'Which running mentees changed, already had it, or refused (and why)'),
-      ...denied,
+      403: forbiddenResponse,
       404: problemResponse('Unknown program'),
       422: problemResponse('The changed program would be invalid'),
     },
@@ -192,7 +186,7 @@ const routes = {
           example: 'letter-of-completion',
         }),
       }),
-      ...body(
+      body: jsonBody(
         z.strictObject({
           to: z.enum(['mentee', 'mentor', 'admin']).optional().describe('When the kind went to several'),
           requestId: RequestId.optional().describe('Default: the Idempotency-Key header'),
@@ -203,7 +197,7 @@ const routes = {
     responses: {
       ...writeErrors,
       200: json(ResendEmailResult, 'Sent (or sending), or already sent for this request'),
-      ...denied,
+      403: forbiddenResponse,
       404: problemResponse('Unknown application, or no such email was sent'),
       409: problemResponse('Several emails match, or the email was not kept for resending'),
       422: problemResponse('No request id'),
@@ -224,17 +218,17 @@ export function adminRoutes(deps: ApiDeps) {
 
   app.openapi(routes.retryPayment, async (c) => {
     const { application, by } = await authorized(c, c.req.valid('param').applicationId);
-    return c.json(await retryPayment(deps, application.id, by, { waitMs: 10_000 }), 200);
+    return c.json(await retryPayment(deps, application, by, { waitMs: 10_000 }), 200);
   });
 
   app.openapi(routes.extend, async (c) => {
     const { application, by } = await authorized(c, c.req.valid('param').applicationId);
-    return c.json(await extend(deps, application.id, c.req.valid('json'), by), 200);
+    return c.json(await extend(deps, application, c.req.valid('json'), by), 200);
   });
 
   app.openapi(routes.terminate, async (c) => {
     const { application, by } = await authorized(c, c.req.valid('param').applicationId);
-    return c.json(await terminate(deps, application.id, c.req.valid('json').reason, by), 200);
+    return c.json(await terminate(deps, application, c.req.valid('json').reason, by), 200);
   });
 
   app.openapi(routes.scheduleChange, async (c) => {
@@ -254,13 +248,7 @@ export function adminRoutes(deps: ApiDeps) {
         'Name this resend request: a requestId or an Idempotency-Key header',
       );
     }
-    const result = await resendEmail(
-      deps,
-      application.id,
-      { email, to, requestId: checkRequestId(requestId) },
-      by,
-      { waitMs: 10_000 },
-    );
+    const result = await resendEmail(deps, application, { email, to, requestId }, by, { waitMs: 10_000 });
     return c.json(result, 200);
   });
 

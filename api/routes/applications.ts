@@ -27,13 +27,14 @@ import {
   type Party,
   sendMessage,
 } from '../applications.js';
-import { actorFrom, forbidden, principal, requireRole } from '../auth.js';
+import { actorFrom, forbidden, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import {
   ApplicationStatus,
   EvaluationBody,
+  jsonBody,
   MessageResponse,
   Param,
   problemResponse,
@@ -74,22 +75,22 @@ const ApplicationParams = z.object({ applicationId: Param.applicationId });
 const messageResponses = {
   ...writeErrors,
   200: { description: 'Recorded', content: { 'application/json': { schema: MessageResponse } } },
-  401: problemResponse('No or invalid bearer token'),
   403: problemResponse('Not allowed for this user'),
   404: problemResponse('Unknown application or item'),
   409: problemResponse('Not possible at this stage'),
   422: problemResponse('Invalid request'),
 };
+/** A message to a mentee's workflow: POST under the application, answered with the fresh status. */
+const messageRouteBase = (path: string, summary: string) => ({
+  method: 'post' as const,
+  tags: ['Applications'],
+  path: `/applications/{applicationId}${path}`,
+  summary,
+  ...secured,
+  responses: messageResponses,
+});
 function messageRoute<P extends z.ZodObject>(path: string, summary: string, params: P) {
-  return createRoute({
-    method: 'post',
-    tags: ['Applications'],
-    path: `/applications/{applicationId}${path}`,
-    summary,
-    ...secured,
-    request: { params },
-    responses: messageResponses,
-  });
+  return createRoute({ ...messageRouteBase(path, summary), request: { params } });
 }
 function messageRouteWithBody<B extends z.ZodType>(
   path: string,
@@ -98,16 +99,8 @@ function messageRouteWithBody<B extends z.ZodType>(
   example: z.input<B>,
 ) {
   return createRoute({
-    method: 'post',
-    tags: ['Applications'],
-    path: `/applications/{applicationId}${path}`,
-    summary,
-    ...secured,
-    request: {
-      params: ApplicationParams,
-      body: { required: true, content: { 'application/json': { schema: body, example } } },
-    },
-    responses: messageResponses,
+    ...messageRouteBase(path, summary),
+    request: { params: ApplicationParams, body: jsonBody(body, example) },
   });
 }
 
@@ -120,18 +113,10 @@ const routes = {
     summary: "Apply to a program; starts the mentee's workflow",
     request: {
       params: z.object({ programId: Param.programId }),
-      body: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: ApplyBody,
-            example: {
-              mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN' },
-              motivation: 'I want to learn how compilers are tested',
-            },
-          },
-        },
-      },
+      body: jsonBody(ApplyBody, {
+        mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN' },
+        motivation: 'I want to learn how compilers are tested',
+      }),
     },
     responses: {
       ...writeErrors,
@@ -139,7 +124,6 @@ const routes = {
         description: 'Application stored',
         content: { 'application/json': { schema: ApplicationStatus } },
       },
-      401: problemResponse('No or invalid bearer token'),
       403: problemResponse('Only mentees apply, for themselves'),
       404: problemResponse('Unknown program'),
       409: problemResponse('Already applied, or applications are closed'),
@@ -199,19 +183,11 @@ const routes = {
     summary: "The mentor's evaluation; only the mentee's own mentor, only the one due, once",
     request: {
       params: ApplicationParams.extend({ number: Param.evaluation }),
-      body: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: EvaluationBody,
-            example: {
-              ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
-              comments: 'Milestone 1 merged; good communication',
-              outcome: 'pass',
-            },
-          },
-        },
-      },
+      body: jsonBody(EvaluationBody, {
+        ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
+        comments: 'Milestone 1 merged; good communication',
+        outcome: 'pass',
+      }),
     },
     responses: messageResponses,
   }),
@@ -247,15 +223,25 @@ export function applicationRoutes(deps: ApiDeps) {
 
   /** Finds the application, checks the caller is one of `parties`, sends the message, answers with the fresh status. */
   function message<A>(update: UpdateDefinition<MessageResult, [A]>, parties: Party[]) {
-    return async (c: Context, applicationId: string, arg: (by: Actor, application: ApplicationRow) => A) => {
+    return async (
+      c: Context,
+      applicationId: string,
+      arg: (by: Actor, application: ApplicationRow) => A | Promise<A>,
+    ) => {
       const application = await findApplication(sql, applicationId);
       const caller = authorize(c, application, ...parties);
-      const result = await sendMessage(temporal, application, update, arg(actorFrom(caller), application));
+      const result = await sendMessage(
+        temporal,
+        application,
+        update,
+        await arg(actorFrom(caller), application),
+      );
       return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
     };
   }
   const messages = {
     prerequisite: message(completePrerequisiteUpdate, ['mentee', 'staff']),
+    selection: message(decideSelectionUpdate, ['programMentor', 'staff']),
     phoneCall: message(recordPhoneCallUpdate, ['staff']),
     onboarding: message(completeOnboardingStepUpdate, ['staff']),
     progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
@@ -305,26 +291,21 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.selection, async (c) => {
     const body = c.req.valid('json');
-    const application = await findApplication(sql, c.req.valid('param').applicationId);
-    const caller = principal(c);
-    // A mentor of the program selects for their own project; the program's admins may name any mentor.
-    const asMentor = caller.role === 'mentor' && caller.programs.includes(application.programId);
-    if (!asMentor) authorize(c, application, 'staff');
-    const by = actorFrom(caller);
-    let decision: SelectionDecision;
-    if (body.decision === 'decline') {
-      decision = { by, decision: 'decline', reason: body.reason };
-    } else {
-      if (asMentor && body.mentor.id !== caller.userId) {
-        throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${caller.userId}`);
-      }
-      await sql`
+    return messages.selection(
+      c,
+      c.req.valid('param').applicationId,
+      async (by): Promise<SelectionDecision> => {
+        if (body.decision === 'decline') return { by, decision: 'decline', reason: body.reason };
+        // a mentor of the program selects for their own project; the program's admins may name any mentor
+        if (by.role === 'mentor' && body.mentor.id !== by.userId) {
+          throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${by.userId}`);
+        }
+        await sql`
         INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
-      decision = { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
-    }
-    const result = await sendMessage(temporal, application, decideSelectionUpdate, decision);
-    return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
+        return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
+      },
+    );
   });
 
   app.openapi(routes.phoneCall, async (c) =>
@@ -373,12 +354,12 @@ export function applicationRoutes(deps: ApiDeps) {
     })),
   );
 
-  app.openapi(routes.adoptSchedule, async (c) => {
-    const { applicationId } = c.req.valid('param');
-    const application = await findApplication(sql, applicationId);
-    const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
-    return messages.adoptSchedule(c, applicationId, (by) => ({ by, rules: program!.rules }));
-  });
+  app.openapi(routes.adoptSchedule, async (c) =>
+    messages.adoptSchedule(c, c.req.valid('param').applicationId, async (by, application) => {
+      const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
+      return { by, rules: program!.rules };
+    }),
+  );
 
   app.openapi(routes.extend, async (c) =>
     messages.extend(c, c.req.valid('param').applicationId, (by) => ({ by, ...c.req.valid('json') })),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { PendingQuery, Row } from 'postgres';
 import { STAGES, type Stage } from '../../domain/stages.js';
-import { forbidden, type Principal, principal, requireRole, runsProgram } from '../auth.js';
+import { forbidden, type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
 import { decodeCursor, PageQuery, type Position, pageOf, toPage } from '../pagination.js';
@@ -273,11 +273,10 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const p = principal(c);
     if (p.role === 'mentor' && p.userId !== mentorId) throw forbidden('Mentors see only their own mentees');
     if (p.role === 'mentee') throw forbidden("Mentees cannot list a mentor's mentees");
-    const where =
-      p.role === 'admin'
-        ? sql`mentor_id = ${mentorId} AND program_id IN ${sql(p.programs.length ? p.programs : [''])}`
-        : sql`mentor_id = ${mentorId}`;
-    return c.json(await applicationPage(where, c.req.valid('query')), 200);
+    return c.json(
+      await applicationPage(sql`mentor_id = ${mentorId} AND ${scope(p, undefined)}`, c.req.valid('query')),
+      200,
+    );
   });
 
   app.openapi(routes.mine, async (c) => {
@@ -366,9 +365,7 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
   app.openapi(routes.certificates, async (c) => {
     const { programId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const p = principal(c);
-    if (!runsProgram(p, programId))
-      throw forbidden(`Only admins of ${programId} and ops list its certificates`);
+    requireProgram(c, programId);
     const after = decodeCursor(query.cursor);
     const rows = await sql<
       {
@@ -409,10 +406,10 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     if (p.role === 'admin' && programId !== undefined && !p.programs.includes(programId)) {
       throw forbidden(`The caller is not an admin of program ${programId}`);
     }
-    const byProgram = programId === undefined ? sql`true` : sql`a.program_id = ${programId}`;
-    if (p.role === 'mentor') return sql`a.mentor_id = ${p.userId} AND ${byProgram}`;
+    const byProgram = programId === undefined ? sql`true` : sql`program_id = ${programId}`;
+    if (p.role === 'mentor') return sql`mentor_id = ${p.userId} AND ${byProgram}`;
     if (p.role === 'admin')
-      return sql`a.program_id IN ${sql(p.programs.length ? p.programs : [''])} AND ${byProgram}`;
+      return sql`program_id IN ${sql(p.programs.length ? p.programs : [''])} AND ${byProgram}`;
     return byProgram;
   }
 

@@ -6,7 +6,7 @@ import { principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
-import { Param, problemResponse, secured, writeErrors } from '../schemas.js';
+import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
 const ProgramView = z.object({
   id: z.string(),
@@ -45,15 +45,11 @@ const createProgram = createRoute({
   summary: 'Create a program term with its schedule and rules (ops, or an admin named for this program id)',
   ...secured,
   request: {
-    body: {
-      required: true,
-      content: { 'application/json': { schema: ProgramInput, example: PROGRAM_EXAMPLE } },
-    },
+    body: jsonBody(ProgramInput, PROGRAM_EXAMPLE),
   },
   responses: {
     ...writeErrors,
     201: { description: 'Created', content: { 'application/json': { schema: ProgramView } } },
-    401: problemResponse('No or invalid bearer token'),
     403: problemResponse('Not ops or an admin of this program'),
     409: problemResponse('A program with this id exists'),
     422: problemResponse('Invalid program'),
@@ -83,20 +79,11 @@ const changeSchedule = createRoute({
   ...secured,
   request: {
     params: z.object({ programId: Param.programId }),
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: ScheduleChange,
-          example: { termEndsAt: '2027-05-28T00:00:00Z', completionGraceDays: 21 },
-        },
-      },
-    },
+    body: jsonBody(ScheduleChange, { termEndsAt: '2027-05-28T00:00:00Z', completionGraceDays: 21 }),
   },
   responses: {
     ...writeErrors,
     200: { description: 'The changed program', content: { 'application/json': { schema: ProgramView } } },
-    401: problemResponse('No or invalid bearer token'),
     403: problemResponse('Not ops or an admin of this program'),
     404: problemResponse('Unknown program'),
     422: problemResponse('The changed program would be invalid'),

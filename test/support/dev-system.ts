@@ -10,7 +10,7 @@ import { bearer, TEST_AUTH } from './auth.js';
 import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
-import type { ApiResponse } from './system.js';
+import { type ApiResponse, requestApp } from './system.js';
 
 /** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
 export async function startDevSystem(taskQueue = 'dev-test') {
@@ -57,16 +57,8 @@ export async function startDevSystem(taskQueue = 'dev-test') {
       body?: unknown,
       who: Parameters<typeof bearer>[0] = { userId: 'ops-test', role: 'ops' },
     ): Promise<ApiResponse> {
-      const response = await app.request(path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(await bearer(who)),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      const { status, body: parsed } = await requestApp(app, method, path, body, await bearer(who));
+      return { status, body: parsed };
     },
     async newWorker(): Promise<Worker> {
       const worker = await createMenteeWorker({

@@ -71,23 +71,19 @@ export async function startTestSystem(): Promise<TestSystem> {
           : authorization
             ? { authorization }
             : {};
-      const response = await app.request(path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...credentials,
-          ...rest,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      const {
+        status,
+        body: parsed,
+        contentType,
+      } = await requestApp(app, method, path, body, {
+        ...credentials,
+        ...rest,
       });
-      const text = await response.text();
-      const parsed =
-        text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
       checkResponse ??= responseChecker(
         (await (await app.request('/openapi.json')).json()) as OpenApiDocument,
       );
-      checkResponse(method, path, response.status, response.headers.get('content-type'), parsed);
-      return { status: response.status, body: parsed };
+      checkResponse(method, path, status, contentType, parsed);
+      return { status, body: parsed };
     },
     async stop() {
       await env.teardown();
@@ -95,6 +91,25 @@ export async function startTestSystem(): Promise<TestSystem> {
       await db.close();
     },
   };
+}
+
+/** One request to the app in-process, as the frontend sends it: a JSON body in, JSON (or text) out. */
+export async function requestApp(
+  app: ReturnType<typeof createApp>,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<ApiResponse & { contentType: string | null }> {
+  const response = await app.request(path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type');
+  const parsed = text && contentType?.includes('json') ? JSON.parse(text) : text || undefined;
+  return { status: response.status, body: parsed, contentType };
 }
 
 /** A worker polling for the whole test file; `stop` waits until it has drained. */
