@@ -2,7 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../domain/messages.js';
-import { ProblemError } from './problems.js';
+import { forbidden, ProblemError } from '../domain/problems.js';
+import type { ApplicationRow } from '../mentees/client.js';
 
 export const ROLES = ['mentee', 'mentor', 'admin', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
@@ -81,7 +82,6 @@ async function verify(
 }
 
 const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', detail);
-export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', detail);
 
 /** The verified caller, if the request carried a valid token. */
 export const callerOf = (c: Context): Principal | undefined => principals.get(c.req.raw);
@@ -127,4 +127,28 @@ export function mintToken(
     .setIssuedAt()
     .setExpirationTime(ttl)
     .sign(new TextEncoder().encode(options.secret));
+}
+
+/** Who may act on an application: its mentee, its mentor, any mentor of its program, the program's admins (and ops). */
+export type Party = 'mentee' | 'mentor' | 'programMentor' | 'staff';
+
+const PARTY_NAMES: Record<Party, string> = {
+  mentee: 'its mentee',
+  mentor: 'its mentor',
+  programMentor: "the program's mentors",
+  staff: "the program's admins and ops",
+};
+
+/** The caller, if they are one of `parties` of this application; 403 otherwise, before any workflow is touched. */
+export function authorize(c: Context, application: ApplicationRow, ...parties: Party[]): Principal {
+  const p = principal(c);
+  const is: Record<Party, boolean> = {
+    mentee: p.role === 'mentee' && p.userId === application.menteeId,
+    mentor: p.role === 'mentor' && p.userId === application.mentorId,
+    programMentor: p.role === 'mentor' && p.programs.includes(application.programId),
+    staff: runsProgram(p, application.programId),
+  };
+  if (parties.some((party) => is[party])) return p;
+  const who = parties.map((party) => PARTY_NAMES[party]);
+  throw forbidden(`Only ${who.join(', ')} may do this on application ${application.id}`);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/index.js';
+import { ProblemError } from '../domain/problems.js';
 import { principal } from './auth.js';
-import { ProblemError } from './problems.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 // Answers kept for a day: longer than any frontend retries a request.

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { renderToBuffer } from '@react-pdf/renderer';
+import { VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
 import { formatLetterDate, isStandardFontCharacter, LetterOfCompletionDocument } from './letter.js';
 
 /** Everything printed on a mentee's Letter of Completion. Instants are ISO-8601 strings. */
@@ -138,11 +139,6 @@ export function toStandardFontText(input: string): { text: string; unsupported: 
   return { text: text.replace(/ {2,}/g, ' ').trim(), unsupported: [...unsupported] };
 }
 
-/** Characters of verification codes: upper-case letters and digits without the look-alikes 0/O, 1/I/L. */
-export const VERIFICATION_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export const VERIFICATION_CODE_PATTERN =
-  /^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{4}(-[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{4}){2}$/;
-
 /**
  * A new code like "7KQM-X2HD-RW9P": 12 characters drawn uniformly (crypto `randomInt`) from a 31-character
  * alphabet, about 59 bits, so codes cannot be guessed or enumerated; grouped in fours to be read out and typed.
@@ -154,11 +150,4 @@ export function newVerificationCode(): string {
     code += VERIFICATION_CODE_ALPHABET[randomInt(VERIFICATION_CODE_ALPHABET.length)];
   }
   return code;
-}
-
-/** Accepts a code as a person types it: any case, spaces or dashes anywhere. Null if it cannot be one. */
-export function normalizeVerificationCode(input: string): string | null {
-  const compact = input.toUpperCase().replace(/[\s-]/g, '');
-  const code = `${compact.slice(0, 4)}-${compact.slice(4, 8)}-${compact.slice(8)}`;
-  return VERIFICATION_CODE_PATTERN.test(code) ? code : null;
 }

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { type ApplicationRow, findApplication } from '../api/applications.js';
-import { ProblemError } from '../api/problems.js';
 import type { Sql } from '../db/index.js';
+import { invalid } from '../domain/problems.js';
+import { type ApplicationRow, findApplication, type MenteeClientDeps } from '../mentees/client.js';
 
 /** What the repair operations need; the CLI and the admin API hand in the same servers. */
-export interface OpsDeps {
-  sql: Sql;
-  temporal: Client;
-  taskQueue: string;
-}
+export type OpsDeps = MenteeClientDeps;
 
 /** A caller's request id: an opaque token or ticket number (it ends up in Temporal ids). */
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -23,11 +18,7 @@ export const applicationOf = (sql: Sql, ref: ApplicationRef): Promise<Applicatio
 /** A caller's request id (it ends up in Temporal ids: an opaque token or ticket number, no personal data). */
 export function checkRequestId(requestId: string): string {
   if (!REQUEST_ID.test(requestId)) {
-    throw new ProblemError(
-      422,
-      'validation',
-      `A request id is 1-64 letters, digits, ".", "_", ":" or "-" (got "${requestId}")`,
-    );
+    throw invalid(`A request id is 1-64 letters, digits, ".", "_", ":" or "-" (got "${requestId}")`);
   }
   return requestId;
 }

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { ProblemError } from '../api/problems.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import { resendEmailWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/messages.js';
+import { ProblemError } from '../domain/problems.js';
 import { type ApplicationRef, applicationOf, checkRequestId, type OpsDeps } from './deps.js';
 
 export interface ResendEmailResult {

@@ -3,9 +3,4 @@ export { type OpsDeps, REQUEST_ID } from './deps.js';
 export { type ResendEmailResult, resendEmail } from './emails.js';
 export { type ExtendResult, extend, terminate } from './mentees.js';
 export { type RetryPaymentResult, retryPayment } from './payments.js';
-export {
-  applyProgramSchedule,
-  changeProgramSchedule,
-  type ProgramScheduleResult,
-  withDueDates,
-} from './program-schedule.js';
+export { applyProgramSchedule, type ProgramScheduleResult } from './program-schedule.js';

@@ -1,6 +1,6 @@
-import { findApplication, sendMessage } from '../api/applications.js';
-import { ProblemError } from '../api/problems.js';
 import { type Actor, extendTermUpdate, terminateUpdate } from '../domain/messages.js';
+import { invalid, ProblemError } from '../domain/problems.js';
+import { findApplication, sendMessage } from '../mentees/client.js';
 import {
   type ApplicationRef,
   applicationOf,
@@ -29,9 +29,9 @@ export async function extend(
 ): Promise<ExtendResult> {
   const { days, reason } = request;
   if (!Number.isInteger(days) || days < 1 || days > 180) {
-    throw new ProblemError(422, 'validation', `days must be a whole number from 1 to 180 (got ${days})`);
+    throw invalid(`days must be a whole number from 1 to 180 (got ${days})`);
   }
-  if (!reason.trim()) throw new ProblemError(422, 'validation', 'An extension needs a reason');
+  if (!reason.trim()) throw invalid('An extension needs a reason');
   const requestId = checkRequestId(request.requestId ?? `extend-${derivedRequestId(days, reason)}`);
   const application = await applicationOf(sql, ref);
   const { duplicate } = await sendMessage(temporal, application, extendTermUpdate, {
@@ -53,7 +53,7 @@ export async function terminate(
   reason: string,
   by: Actor,
 ): Promise<{ applicationId: string; duplicate: boolean; stage: string }> {
-  if (!reason.trim()) throw new ProblemError(422, 'validation', 'A termination needs a reason');
+  if (!reason.trim()) throw invalid('A termination needs a reason');
   const application = await applicationOf(sql, ref);
   const stageNow = async () => (await findApplication(sql, application.id)).stage;
   try {

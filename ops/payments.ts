@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sendMessage } from '../api/applications.js';
-import { ProblemError } from '../api/problems.js';
 import { type Actor, retryPaymentUpdate } from '../domain/messages.js';
+import { ProblemError } from '../domain/problems.js';
+import { sendMessage } from '../mentees/client.js';
 import { type ApplicationRef, applicationOf, type OpsDeps } from './deps.js';
 
 interface LedgerRow {

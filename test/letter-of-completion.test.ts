@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type LetterOfCompletion,
   newVerificationCode,
-  normalizeVerificationCode,
   renderLetterOfCompletion,
   toStandardFontText,
   UnsupportedCharactersError,
-  VERIFICATION_CODE_ALPHABET,
 } from '../certificates/render.js';
+import { normalizeVerificationCode, VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
 
 const letter: LetterOfCompletion = {
   verificationCode: 'ABCD-EFGH-JKMN',

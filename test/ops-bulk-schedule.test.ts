@@ -3,7 +3,6 @@ import { promisify } from 'node:util';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { JSONValue } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import {
   type Actor,
   adoptProgramScheduleUpdate,
@@ -16,7 +15,9 @@ import {
   withdrawUpdate,
 } from '../domain/messages.js';
 import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
-import { applyProgramSchedule, changeProgramSchedule, type ProgramScheduleResult } from '../ops/index.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
+import { changeProgramSchedule } from '../mentees/programs.js';
+import { applyProgramSchedule, type ProgramScheduleResult } from '../ops/index.js';
 import { startDevSystem } from './support/dev-system.js';
 import { DAYS, PREREQUISITES, programFixture } from './support/programs.js';
 

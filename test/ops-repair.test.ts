@@ -2,9 +2,8 @@ import { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { JSONValue } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import { authenticate } from '../api/auth.js';
-import { ProblemError, problem } from '../api/problems.js';
+import { problem } from '../api/problems.js';
 import { newRouter } from '../api/router.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import {
@@ -18,8 +17,10 @@ import {
   submitEvaluationUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
+import { ProblemError } from '../domain/problems.js';
 import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
 import { NeedsAttentionKey } from '../domain/search-attributes.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
 import { extend, type OpsDeps, resendEmail, retryPayment, terminate } from '../ops/index.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { invalid } from '../../domain/problems.js';
 import { ScheduleChange } from '../../domain/program.js';
+import { findApplication } from '../../mentees/client.js';
 import {
   applyProgramSchedule,
   extend,
@@ -9,11 +11,9 @@ import {
   retryPayment,
   terminate,
 } from '../../ops/index.js';
-import { findApplication } from '../applications.js';
 import { actorFrom, requireProgram, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
-import { ProblemError } from '../problems.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -242,11 +242,7 @@ export function adminRoutes(deps: ApiDeps) {
     const { application, by } = await authorized(c, applicationId);
     const { to, requestId = c.req.header('idempotency-key') } = c.req.valid('json');
     if (!requestId) {
-      throw new ProblemError(
-        422,
-        'validation',
-        'Name this resend request: a requestId or an Idempotency-Key header',
-      );
+      throw invalid('Name this resend request: a requestId or an Idempotency-Key header');
     }
     const result = await resendEmail(deps, application, { email, to, requestId }, by, { waitMs: 10_000 });
     return c.json(result, 200);

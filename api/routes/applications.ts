@@ -19,17 +19,11 @@ import {
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
-import {
-  type ApplicationRow,
-  apply,
-  authorize,
-  findApplication,
-  type Party,
-  sendMessage,
-} from '../applications.js';
-import { actorFrom, forbidden, requireRole } from '../auth.js';
+import { conflict, forbidden, notFound } from '../../domain/problems.js';
+import { type ApplicationRow, apply, findApplication, sendMessage } from '../../mentees/client.js';
+import { findProgram } from '../../mentees/programs.js';
+import { actorFrom, authorize, type Party, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import {
   ApplicationStatus,
@@ -260,8 +254,7 @@ export function applicationRoutes(deps: ApiDeps) {
     if (mentee.id !== undefined && mentee.id !== caller.userId) {
       throw forbidden(`A mentee applies for themselves: mentee.id must be ${caller.userId} or left out`);
     }
-    const [program] = await sql`SELECT id, rules FROM programs WHERE id = ${programId}`;
-    if (!program) throw notFound('program', programId);
+    const program = await findProgram(sql, programId);
     if (now() >= Date.parse(program.rules.applicationsCloseAt)) {
       throw conflict(
         'applications-closed',
@@ -356,8 +349,7 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.adoptSchedule, async (c) =>
     messages.adoptSchedule(c, c.req.valid('param').applicationId, async (by, application) => {
-      const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
-      return { by, rules: program!.rules };
+      return { by, rules: (await findProgram(sql, application.programId)).rules };
     }),
   );
 

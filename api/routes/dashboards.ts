@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { PendingQuery, Row } from 'postgres';
+import { forbidden } from '../../domain/problems.js';
 import { STAGES, type Stage } from '../../domain/stages.js';
-import { forbidden, type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
+import { type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
 import { decodeCursor, PageQuery, type Position, pageOf, toPage } from '../pagination.js';

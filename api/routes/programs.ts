@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { JSONValue, Row } from 'postgres';
-import { ProgramInput, rulesOf, ScheduleChange } from '../../domain/program.js';
-import { changeProgramSchedule } from '../../ops/program-schedule.js';
+import { ProgramInput, ScheduleChange } from '../../domain/program.js';
+import { changeProgramSchedule, createProgram, findProgram } from '../../mentees/programs.js';
 import { principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -38,7 +36,7 @@ const PROGRAM_EXAMPLE = {
   stipend: { total: 6000, currency: 'USD', countryAdjustments: { IN: 60 } },
 };
 
-const createProgram = createRoute({
+const createProgramRoute = createRoute({
   method: 'post',
   tags: ['Programs'],
   path: '/programs',
@@ -93,52 +91,23 @@ const changeSchedule = createRoute({
 export function programRoutes({ sql }: ApiDeps) {
   const app = newRouter();
 
-  app.openapi(createProgram, async (c) => {
+  app.openapi(createProgramRoute, async (c) => {
     const input = c.req.valid('json');
     requireProgram(c, input.id);
-    const rules = rulesOf(input);
-    const [row] = await sql`
-      INSERT INTO programs (id, name, term, admin_email, definition, rules)
-      VALUES (${input.id}, ${input.name}, ${input.term}, ${input.adminEmail}, ${sql.json(input as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)})
-      ON CONFLICT (id) DO NOTHING
-      RETURNING created_at`;
-    if (!row) throw conflict('program-exists', `A program with id "${input.id}" already exists`);
-    return c.json(
-      {
-        id: input.id,
-        name: input.name,
-        term: input.term,
-        definition: input,
-        rules,
-        createdAt: row.created_at.toISOString(),
-      },
-      201,
-    );
+    return c.json(await createProgram(sql, input), 201);
   });
 
   app.openapi(changeSchedule, async (c) => {
     const { programId } = c.req.valid('param');
     requireProgram(c, programId);
     // shared with the program-wide change of `npm run ops -- program-schedule`, which also applies it to running mentees
-    return c.json(view(await changeProgramSchedule(sql, programId, c.req.valid('json'))), 200);
+    return c.json(await changeProgramSchedule(sql, programId, c.req.valid('json')), 200);
   });
 
   app.openapi(getProgram, async (c) => {
-    const { programId } = c.req.valid('param');
     principal(c);
-    const [row] = await sql`SELECT * FROM programs WHERE id = ${programId}`;
-    if (!row) throw notFound('program', programId);
-    return c.json(view(row), 200);
+    return c.json(await findProgram(sql, c.req.valid('param').programId), 200);
   });
 
   return app;
 }
-
-const view = (row: Row) => ({
-  id: row.id as string,
-  name: row.name as string,
-  term: row.term as string,
-  definition: row.definition,
-  rules: row.rules,
-  createdAt: (row.created_at as Date).toISOString(),
-});

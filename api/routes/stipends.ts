@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { authorize, findApplication } from '../applications.js';
+import { findApplication } from '../../mentees/client.js';
+import { authorize } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
 import { newRouter } from '../router.js';

@@ -6,15 +6,21 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import type { Context } from 'hono';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { type MessageResult, Rejections } from '../domain/messages.js';
 import { programGuide, workflowSummary } from '../domain/ops-summary.js';
+import { conflict, notFound, ProblemError, type ProblemStatus } from '../domain/problems.js';
 import type { ProgramRules } from '../domain/program.js';
 import { initialSearchAttributes } from '../domain/search-attributes.js';
-import { forbidden, type Principal, principal, runsProgram } from './auth.js';
-import { conflict, notFound, ProblemError } from './problems.js';
+import type { menteeWorkflow } from '../workflows/index.js';
+
+/** What the mentee client needs: the database for the application rows, Temporal for the workflows. */
+export interface MenteeClientDeps {
+  sql: Sql;
+  temporal: Client;
+  taskQueue: string;
+}
 
 export interface MenteeDetails {
   id: string;
@@ -23,6 +29,7 @@ export interface MenteeDetails {
   country?: string | undefined;
 }
 
+/** An application as the read model keeps it: enough to find its workflow and decide who may act on it. */
 export interface ApplicationRow {
   id: string;
   workflowId: string;
@@ -37,7 +44,7 @@ export interface ApplicationRow {
  * between the two is repaired by the next attempt, which starts the missing workflow.
  */
 export async function apply(
-  { sql, temporal, taskQueue }: { sql: Sql; temporal: Client; taskQueue: string },
+  { sql, temporal, taskQueue }: MenteeClientDeps,
   program: { id: string; rules: ProgramRules },
   mentee: MenteeDetails,
   motivation: string,
@@ -77,7 +84,7 @@ async function startMenteeWorkflow(
   rules: ProgramRules,
 ): Promise<boolean> {
   try {
-    await temporal.workflow.start('menteeWorkflow', {
+    await temporal.workflow.start<typeof menteeWorkflow>('menteeWorkflow', {
       taskQueue,
       workflowId: menteeWorkflowId(applicationId),
       args: [{ applicationId, rules }],
@@ -93,9 +100,10 @@ async function startMenteeWorkflow(
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findApplication(sql: Sql, applicationId: string): Promise<ApplicationRow> {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const [row] = uuid.test(applicationId)
+  const [row] = UUID.test(applicationId)
     ? await sql<ApplicationRow[]>`
         SELECT id, workflow_id AS "workflowId", program_id AS "programId", mentee_id AS "menteeId",
                mentor_id AS "mentorId", stage
@@ -105,31 +113,7 @@ export async function findApplication(sql: Sql, applicationId: string): Promise<
   return row;
 }
 
-/** Who may act on an application: its mentee, its mentor, any mentor of its program, the program's admins (and ops). */
-export type Party = 'mentee' | 'mentor' | 'programMentor' | 'staff';
-
-const PARTY_NAMES: Record<Party, string> = {
-  mentee: 'its mentee',
-  mentor: 'its mentor',
-  programMentor: "the program's mentors",
-  staff: "the program's admins and ops",
-};
-
-/** The caller, if they are one of `parties` of this application; 403 otherwise, before any workflow is touched. */
-export function authorize(c: Context, application: ApplicationRow, ...parties: Party[]): Principal {
-  const p = principal(c);
-  const is: Record<Party, boolean> = {
-    mentee: p.role === 'mentee' && p.userId === application.menteeId,
-    mentor: p.role === 'mentor' && p.userId === application.mentorId,
-    programMentor: p.role === 'mentor' && p.programs.includes(application.programId),
-    staff: runsProgram(p, application.programId),
-  };
-  if (parties.some((party) => is[party])) return p;
-  const who = parties.map((party) => PARTY_NAMES[party]);
-  throw forbidden(`Only ${who.join(', ')} may do this on application ${application.id}`);
-}
-
-const REJECTION_STATUS: Record<string, 403 | 404 | 409 | 422> = {
+const REJECTION_STATUS: Record<string, ProblemStatus> = {
   [Rejections.unknownItem]: 404,
   [Rejections.wrongStage]: 409,
   [Rejections.notYourMentee]: 403,
@@ -138,7 +122,7 @@ const REJECTION_STATUS: Record<string, 403 | 404 | 409 | 422> = {
   [Rejections.invalidRequest]: 422,
 };
 
-/** Sends one message to the mentee's workflow and waits until it is recorded; rejections become 4xx. */
+/** Sends one message to the mentee's workflow and waits until it is recorded; a rejection is a ProblemError. */
 export async function sendMessage<A>(
   temporal: Client,
   application: ApplicationRow,
