@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Sql } from '../db/index.js';
+import { writeStatus } from '../db/read-model.js';
 import type { SendEmailInput } from '../domain/emails.js';
 import type { MenteeStatus } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
@@ -7,7 +8,6 @@ import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
 import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
-import { writeStatus } from './read-model.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
 
 export interface ActivityDeps {

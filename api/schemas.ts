@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { STAGES } from '../domain/stages.js';
+import { EVALUATIONS } from '../domain/program.js';
+import { EvaluationRatings, MenteeStatus } from '../domain/status.js';
 import { EXAMPLES } from './examples.js';
 import { Problem } from './problems.js';
 
@@ -20,8 +21,8 @@ export const Param = {
     .number()
     .int()
     .min(1)
-    .max(4)
-    .openapi({ description: 'Which evaluation (1-4)', example: 2 }),
+    .max(EVALUATIONS.max)
+    .openapi({ description: `Which evaluation (1-${EVALUATIONS.max})`, example: 2 }),
   certificateCode: z
     .string()
     .max(64)
@@ -53,66 +54,10 @@ export const writeErrors = {
   ),
 };
 
-const Actor = z.object({ userId: z.string(), role: z.enum(['mentee', 'mentor', 'admin', 'ops', 'system']) });
-const Ratings = z.object({
-  tasksAndMilestones: z.int().min(1).max(5),
-  engagement: z.int().min(1).max(5),
-  progressAgainstPlan: z.int().min(1).max(5),
-});
-
-/** The mentee's dashboard: one document with every stage's progress, deadlines and the next step. */
-export const ApplicationStatus = z
-  .object({
-    id: z.uuid(),
-    programId: z.string(),
-    menteeId: z.string(),
-    stage: z.enum(STAGES),
-    reviewClosesAt: z.string(),
-    prerequisites: z.object({ done: z.array(z.string()), open: z.array(z.string()) }),
-    selection: z
-      .object({
-        mentorId: z.string(),
-        projectTitle: z.string(),
-        decidedAt: z.string(),
-        phoneCallRecordedAt: z.string().nullable(),
-      })
-      .nullable(),
-    onboarding: z.object({ deadline: z.string(), done: z.array(z.string()), open: z.array(z.string()) }),
-    participation: z.object({ done: z.array(z.string()), open: z.array(z.string()) }),
-    evaluations: z.array(
-      z.object({
-        number: z.int(),
-        opensAt: z.string(),
-        dueAt: z.string(),
-        state: z.enum(['upcoming', 'open', 'overdue', 'passed', 'failed', 'missed']),
-        submittedAt: z.string().nullable(),
-        ratings: Ratings.nullable(),
-        outcome: z.enum(['pass', 'fail']).nullable(),
-      }),
-    ),
-    stipend: z.array(
-      z.object({
-        number: z.int(),
-        afterEvaluation: z.int(),
-        amountCents: z.int().nullable(),
-        currency: z.string(),
-        state: z.enum(['scheduled', 'paid', 'payment-failed', 'forfeited']),
-        paidAt: z.string().nullable(),
-      }),
-    ),
-    feedbackSubmitted: z.boolean(),
-    extensionDays: z.int(),
-    termEndsAt: z.string(),
-    certificateCode: z.string().nullable(),
-    next: z.object({ what: z.string(), deadline: z.string().nullable() }).nullable(),
-    outcomeReason: z.string().nullable(),
-    decisions: z.array(
-      z.object({ action: z.string(), by: Actor, at: z.string(), detail: z.string().nullable() }),
-    ),
-    updatedAt: z.string(),
-  })
-  .openapi({ example: EXAMPLES.ApplicationStatus })
-  .openapi('ApplicationStatus');
+/** The mentee's dashboard: the workflow's status document under the application's id, with the mentee. */
+export const ApplicationStatus = MenteeStatus.omit({ applicationId: true, version: true })
+  .extend({ id: z.uuid(), menteeId: z.string() })
+  .meta({ id: 'ApplicationStatus', example: EXAMPLES.ApplicationStatus });
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 
 export const MessageResponse = z
@@ -122,7 +67,7 @@ export const MessageResponse = z
 
 export const EvaluationBody = z.strictObject({
   mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
-  ratings: z.strictObject(Ratings.shape),
+  ratings: z.strictObject(EvaluationRatings.shape),
   comments: z.string().max(10_000).default(''),
   outcome: z.enum(['pass', 'fail']),
 });

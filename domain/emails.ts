@@ -1,5 +1,6 @@
 /** Who an email goes to; the activity looks the address up, so no address ever enters workflow history. */
-export type Recipient = 'mentee' | 'mentor' | 'admin';
+export const RECIPIENTS = ['mentee', 'mentor', 'admin'] as const;
+export type Recipient = (typeof RECIPIENTS)[number];
 
 /** Every email the workflow sends; the kind names the template. */
 export type EmailMessage =

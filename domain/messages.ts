@@ -1,6 +1,17 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ProgramRules } from './program.js';
 import type { Stage } from './stages.js';
+import type { Actor, EvaluationRatings, MenteeStatus } from './status.js';
+
+export type {
+  Actor,
+  Decision,
+  EvaluationRatings,
+  EvaluationStatus,
+  InstallmentStatus,
+  MenteeStatus,
+  Role,
+} from './status.js';
 
 /** Everything that crosses the process boundary between API, worker and workflow. */
 export interface MenteeWorkflowInput {
@@ -8,80 +19,12 @@ export interface MenteeWorkflowInput {
   rules: ProgramRules;
 }
 
-export type Role = 'mentee' | 'mentor' | 'admin' | 'ops' | 'system';
-
-/** Who did something, for the audit trail: a user id and the role they acted in. */
-export interface Actor {
-  userId: string;
-  role: Role;
-}
-
-export interface Decision {
-  action: string;
-  by: Actor;
-  at: string;
-  detail: string | null;
-}
-
-export interface EvaluationRatings {
-  tasksAndMilestones: number;
-  engagement: number;
-  progressAgainstPlan: number;
-}
-
+/** A mentor's evaluation as the workflow receives it. */
 export interface EvaluationSubmission {
   mentorId: string;
   ratings: EvaluationRatings;
   comments: string;
   outcome: 'pass' | 'fail';
-}
-
-export interface EvaluationStatus {
-  number: number;
-  opensAt: string;
-  dueAt: string;
-  state: 'upcoming' | 'open' | 'overdue' | 'passed' | 'failed' | 'missed';
-  submittedAt: string | null;
-  ratings: EvaluationRatings | null;
-  outcome: 'pass' | 'fail' | null;
-}
-
-export interface InstallmentStatus {
-  number: number;
-  afterEvaluation: number;
-  amountCents: number | null;
-  currency: string;
-  /** `payment-failed`: the provider rejected the payout for good; ops fix the payee's details and retry. */
-  state: 'scheduled' | 'paid' | 'payment-failed' | 'forfeited';
-  paidAt: string | null;
-}
-
-export interface MenteeStatus {
-  applicationId: string;
-  programId: string;
-  stage: Stage;
-  /** Bumped on every change, so read-model writes never go backwards. */
-  version: number;
-  reviewClosesAt: string;
-  prerequisites: { done: string[]; open: string[] };
-  selection: {
-    mentorId: string;
-    projectTitle: string;
-    decidedAt: string;
-    phoneCallRecordedAt: string | null;
-  } | null;
-  onboarding: { deadline: string; done: string[]; open: string[] };
-  participation: { done: string[]; open: string[] };
-  evaluations: EvaluationStatus[];
-  stipend: InstallmentStatus[];
-  feedbackSubmitted: boolean;
-  extensionDays: number;
-  termEndsAt: string;
-  certificateCode: string | null;
-  next: { what: string; deadline: string | null } | null;
-  outcomeReason: string | null;
-  decisions: Decision[];
-  updatedAt: string;
 }
 
 /** What a message's Update returns; the caller reads the fresh status from the read model, which is flushed first. */

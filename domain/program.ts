@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
+/** A term has 3 or 4 evaluations (the program guide); installments follow some of them. */
+export const EVALUATIONS = { min: 3, max: 4 } as const;
 
 const Slug = z
   .string()
@@ -9,6 +11,10 @@ const Slug = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
 const Instant = z.iso.datetime({ offset: true });
+const EvaluationDates = z
+  .array(z.strictObject({ dueAt: Instant }))
+  .min(EVALUATIONS.min)
+  .max(EVALUATIONS.max);
 const ChecklistItem = z.strictObject({ id: Slug, title: z.string().min(1).max(200) });
 const ParticipationItem = ChecklistItem.extend({
   kind: z.enum(['project-plan', 'starter-task', 'milestone', 'exam']),
@@ -31,10 +37,13 @@ const Stipend = z.strictObject({
   total: z.number().positive().max(100_000).describe('Full stipend in major units before country adjustment'),
   installments: z
     .array(
-      z.strictObject({ afterEvaluation: z.int().min(1).max(4), percent: z.number().positive().max(100) }),
+      z.strictObject({
+        afterEvaluation: z.int().min(1).max(EVALUATIONS.max),
+        percent: z.number().positive().max(100),
+      }),
     )
     .min(1)
-    .max(4)
+    .max(EVALUATIONS.max)
     .optional()
     .describe('Default: half after the 2nd evaluation, half after the final one'),
   countryAdjustments: z
@@ -61,10 +70,7 @@ export const ProgramInput = z
     reviewReminderDaysBefore: z.int().min(0).max(13).default(3),
     onboardingSteps: z.array(ChecklistItem).min(1).max(10).default(DEFAULT_ONBOARDING_STEPS),
     participation: z.array(ParticipationItem).max(40).default(DEFAULT_PARTICIPATION),
-    evaluations: z
-      .array(z.strictObject({ dueAt: Instant }))
-      .min(3)
-      .max(4),
+    evaluations: EvaluationDates,
     evaluationWindowDays: z.int().min(1).max(28).default(7),
     evaluationReminderDaysBefore: z.int().min(0).max(14).default(2),
     missedEvaluation: z
@@ -140,11 +146,7 @@ export type ProgramInput = z.input<typeof ProgramInput>;
 
 /** A change to a program's schedule: the evaluation dates (all of them), the term end, the grace after it. */
 export const ScheduleChange = z.strictObject({
-  evaluations: z
-    .array(z.strictObject({ dueAt: Instant }))
-    .min(3)
-    .max(4)
-    .optional(),
+  evaluations: EvaluationDates.optional(),
   termEndsAt: Instant.optional(),
   completionGraceDays: z.int().min(0).max(60).optional(),
 });

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { readTerm } from '../db/read-model.js';
 import { type Actor, extendTermUpdate, terminateUpdate } from '../domain/messages.js';
 import { invalid, ProblemError } from '../domain/problems.js';
 import { findApplication, sendMessage } from '../mentees/client.js';
@@ -9,13 +11,21 @@ import {
   type OpsDeps,
 } from './deps.js';
 
-export interface ExtendResult {
-  applicationId: string;
-  duplicate: boolean;
-  requestId: string;
-  extensionDays: number;
-  termEndsAt: string;
-}
+export const ExtendResult = z.object({
+  applicationId: z.string(),
+  duplicate: z.boolean(),
+  requestId: z.string(),
+  extensionDays: z.int(),
+  termEndsAt: z.string(),
+});
+export type ExtendResult = z.infer<typeof ExtendResult>;
+
+export const TerminateResult = z.object({
+  applicationId: z.string(),
+  duplicate: z.boolean(),
+  stage: z.string(),
+});
+export type TerminateResult = z.infer<typeof TerminateResult>;
 
 /**
  * Extends one mentee's term. Run twice with the same days and reason (or the same request id), it extends
@@ -40,10 +50,7 @@ export async function extend(
     reason,
     requestId,
   });
-  const [row] = await sql<{ extensionDays: number; termEndsAt: string }[]>`
-    SELECT (status->>'extensionDays')::int AS "extensionDays", status->>'termEndsAt' AS "termEndsAt"
-    FROM applications WHERE id = ${application.id}`;
-  return { applicationId: application.id, duplicate, requestId, ...row! };
+  return { applicationId: application.id, duplicate, requestId, ...(await readTerm(sql, application.id)) };
 }
 
 /** Ends one mentee's participation; terminating a mentee that is already terminated is a harmless repeat. */
@@ -52,7 +59,7 @@ export async function terminate(
   ref: ApplicationRef,
   reason: string,
   by: Actor,
-): Promise<{ applicationId: string; duplicate: boolean; stage: string }> {
+): Promise<TerminateResult> {
   if (!reason.trim()) throw invalid('A termination needs a reason');
   const application = await applicationOf(sql, ref);
   const stageNow = async () => (await findApplication(sql, application.id)).stage;

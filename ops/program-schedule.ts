@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type Actor, adoptProgramScheduleUpdate } from '../domain/messages.js';
 import { ProblemError } from '../domain/problems.js';
 import { FINAL_STAGES } from '../domain/stages.js';
@@ -5,19 +6,20 @@ import { type ApplicationRow, sendMessage } from '../mentees/client.js';
 import { changeProgramSchedule, type ScheduleChangeOf } from '../mentees/programs.js';
 import type { OpsDeps } from './deps.js';
 
-export interface ProgramScheduleResult {
-  programId: string;
-  termEndsAt: string;
-  evaluations: { number: number; dueAt: string }[];
+export const ProgramScheduleResult = z.object({
+  programId: z.string(),
+  termEndsAt: z.string(),
+  evaluations: z.array(z.object({ number: z.int(), dueAt: z.string() })),
   /** Running mentees whose schedule moved. */
-  changed: string[];
+  changed: z.array(z.string()),
   /** Running mentees that already had it (a second run lands here). */
-  unchanged: string[];
+  unchanged: z.array(z.string()),
   /** Running mentees whose workflow said no, with its reason (e.g. still in review). */
-  refused: { id: string; stage: string; reason: string }[];
+  refused: z.array(z.object({ id: z.string(), stage: z.string(), reason: z.string() })),
   /** Mentees that could not be reached (e.g. Temporal unavailable); running the command again retries them. */
-  failed: { id: string; reason: string }[];
-}
+  failed: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+export type ProgramScheduleResult = z.infer<typeof ProgramScheduleResult>;
 
 /**
  * A program-wide schedule change: the program's rules for new applicants, then every running mentee of the

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import type { JSONValue } from 'postgres';
+import { readStatus } from '../../db/read-model.js';
 import {
   type Actor,
   adoptProgramScheduleUpdate,
@@ -230,7 +230,10 @@ export function applicationRoutes(deps: ApiDeps) {
         update,
         await arg(actorFrom(caller), application),
       );
-      return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
+      return c.json(
+        { duplicate: result.duplicate, application: await readApplication(deps, application) },
+        200,
+      );
     };
   }
   const messages = {
@@ -268,13 +271,15 @@ export function applicationRoutes(deps: ApiDeps) {
       motivation,
     );
     const application = await findApplication(sql, applicationId);
-    return c.json(await readStatus(deps, application), 201, { location: `/applications/${applicationId}` });
+    return c.json(await readApplication(deps, application), 201, {
+      location: `/applications/${applicationId}`,
+    });
   });
 
   app.openapi(routes.status, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
     authorize(c, application, 'mentee', 'mentor', 'staff');
-    return c.json(await readStatus(deps, application), 200);
+    return c.json(await readApplication(deps, application), 200);
   });
 
   app.openapi(routes.prerequisite, async (c) => {
@@ -361,14 +366,13 @@ export function applicationRoutes(deps: ApiDeps) {
 }
 
 /** The mentee's dashboard, from the read model; before the workflow's first write, from the workflow itself. */
-async function readStatus(
+async function readApplication(
   { sql, temporal }: ApiDeps,
   application: ApplicationRow,
 ): Promise<ApplicationStatus> {
-  const [row] = await sql<{ menteeId: string; status: (JSONValue & object) | null }[]>`
-    SELECT mentee_id AS "menteeId", status FROM applications WHERE id = ${application.id}`;
+  const row = await readStatus(sql, application.id);
   if (!row) throw notFound('application', application.id);
   const status = row.status ?? (await temporal.workflow.getHandle(application.workflowId).query(statusQuery));
-  const { version: _version, applicationId: _id, ...view } = status as unknown as Record<string, unknown>;
-  return { id: application.id, menteeId: row.menteeId, ...view } as ApplicationStatus;
+  const { version: _version, applicationId: _id, ...view } = status;
+  return { id: application.id, menteeId: row.menteeId, ...view };
 }

@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { applicationInstallments } from '../../db/read-model.js';
+import { PAYMENT_STATES } from '../../domain/status.js';
 import { findApplication } from '../../mentees/client.js';
 import { authorize } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -13,7 +15,7 @@ const Installment = z
     amountCents: z.int().nullable(),
     currency: z.string(),
     // rejected: the provider refused the payout for good; ops retry it after fixing the payee
-    state: z.enum(['scheduled', 'requested', 'paid', 'rejected', 'payment-failed', 'forfeited']),
+    state: z.enum(PAYMENT_STATES),
     approvedAt: z.string().nullable(),
     paidAt: z.string().nullable(),
     paymentReference: z.string().nullable(),
@@ -44,36 +46,16 @@ export function stipendRoutes({ sql }: ApiDeps) {
   app.openapi(route, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
     authorize(c, application, 'mentee', 'staff');
-    const [row] = await sql`SELECT status FROM applications WHERE id = ${application.id}`;
-    const ledger = await sql`
-      SELECT installment, status, approved_at, paid_at, provider_reference FROM stipend_payments
-      WHERE application_id = ${application.id}`;
-    const planned: {
-      number: number;
-      afterEvaluation: number;
-      amountCents: number | null;
-      currency: string;
-      state: string;
-    }[] = row?.status?.stipend ?? [];
-    const installments = planned.map((p) => {
-      const paid = ledger.find((l) => l.installment === p.number);
-      return {
-        number: p.number,
-        afterEvaluation: p.afterEvaluation,
-        amountCents: p.amountCents,
-        currency: p.currency,
-        state: (paid?.status ?? p.state) as
-          | 'scheduled'
-          | 'requested'
-          | 'paid'
-          | 'rejected'
-          | 'payment-failed'
-          | 'forfeited',
-        approvedAt: paid?.approved_at?.toISOString() ?? null,
-        paidAt: paid?.paid_at?.toISOString() ?? null,
-        paymentReference: paid?.provider_reference ?? null,
-      };
-    });
+    const installments = (await applicationInstallments(sql, application.id)).map((i) => ({
+      number: i.number,
+      afterEvaluation: i.afterEvaluation,
+      amountCents: i.amountCents,
+      currency: i.currency,
+      state: i.state,
+      approvedAt: i.approvedAt?.toISOString() ?? null,
+      paidAt: i.paidAt?.toISOString() ?? null,
+      paymentReference: i.paymentReference,
+    }));
     return c.json({ installments }, 200);
   });
   return app;

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { STAGES } from './stages.js';
+
+// The read-model documents, declared once: the workflow writes them, the API validates and documents them,
+// the dashboards read them. Plain zod (no Node code); workflow code imports only their types.
+
+/** Who signs in: the roles a bearer token carries. */
+export const USER_ROLES = ['mentee', 'mentor', 'admin', 'ops'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+/** Who acts in an audit trail: a signed-in user, or the workflow itself. */
+export const ROLES = [...USER_ROLES, 'system'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const Actor = z.object({ userId: z.string(), role: z.enum(ROLES) });
+/** Who did something, for the audit trail: a user id and the role they acted in. */
+export type Actor = z.infer<typeof Actor>;
+
+export const Decision = z.object({
+  action: z.string(),
+  by: Actor,
+  at: z.string(),
+  detail: z.string().nullable(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+const Rating = z.int().min(1).max(5);
+/** The seed's three focus areas, 1-5 each. */
+export const EvaluationRatings = z.object({
+  tasksAndMilestones: Rating,
+  engagement: Rating,
+  progressAgainstPlan: Rating,
+});
+export type EvaluationRatings = z.infer<typeof EvaluationRatings>;
+
+export const EVALUATION_STATES = ['upcoming', 'open', 'overdue', 'passed', 'failed', 'missed'] as const;
+export const EvaluationStatus = z.object({
+  number: z.int(),
+  opensAt: z.string(),
+  dueAt: z.string(),
+  state: z.enum(EVALUATION_STATES),
+  submittedAt: z.string().nullable(),
+  ratings: EvaluationRatings.nullable(),
+  outcome: z.enum(['pass', 'fail']).nullable(),
+});
+export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
+
+/**
+ * An installment as the workflow plans it. `payment-failed`: the provider rejected the payout for good; ops fix
+ * the payee's details and retry.
+ */
+export const PLANNED_INSTALLMENT_STATES = ['scheduled', 'paid', 'payment-failed', 'forfeited'] as const;
+/** An installment as the payment ledger records it: sent to the provider, paid, or rejected by it. */
+export const LEDGER_STATES = ['requested', 'paid', 'rejected'] as const;
+/** What a reader sees: the ledger's state once a payout was attempted, else the plan's. */
+export const PAYMENT_STATES = [
+  'scheduled',
+  'requested',
+  'paid',
+  'rejected',
+  'payment-failed',
+  'forfeited',
+] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+/** The installment lists' filters, as sets of payment states. */
+export const PAYMENT_STATE_FILTERS = {
+  // planned for a running mentee, sent to the provider, or refused by it and waiting for a retry
+  pending: ['scheduled', 'requested', 'rejected', 'payment-failed'],
+  paid: ['paid'],
+  forfeited: ['forfeited'],
+} as const satisfies Record<string, readonly PaymentState[]>;
+
+export const InstallmentStatus = z.object({
+  number: z.int(),
+  afterEvaluation: z.int(),
+  amountCents: z.int().nullable(),
+  currency: z.string(),
+  state: z.enum(PLANNED_INSTALLMENT_STATES),
+  paidAt: z.string().nullable(),
+});
+export type InstallmentStatus = z.infer<typeof InstallmentStatus>;
+
+const Checklist = z.object({ done: z.array(z.string()), open: z.array(z.string()) });
+
+/** The status document of one application: what the workflow knows, as the read model stores it. */
+export const MenteeStatus = z.object({
+  applicationId: z.string(),
+  programId: z.string(),
+  stage: z.enum(STAGES),
+  /** Bumped on every change, so read-model writes never go backwards. */
+  version: z.int(),
+  reviewClosesAt: z.string(),
+  prerequisites: Checklist,
+  selection: z
+    .object({
+      mentorId: z.string(),
+      projectTitle: z.string(),
+      decidedAt: z.string(),
+      phoneCallRecordedAt: z.string().nullable(),
+    })
+    .nullable(),
+  onboarding: Checklist.extend({ deadline: z.string() }),
+  participation: Checklist,
+  evaluations: z.array(EvaluationStatus),
+  stipend: z.array(InstallmentStatus),
+  feedbackSubmitted: z.boolean(),
+  extensionDays: z.int(),
+  termEndsAt: z.string(),
+  certificateCode: z.string().nullable(),
+  next: z.object({ what: z.string(), deadline: z.string().nullable() }).nullable(),
+  outcomeReason: z.string().nullable(),
+  decisions: z.array(Decision),
+  updatedAt: z.string(),
+});
+export type MenteeStatus = z.infer<typeof MenteeStatus>;
