@@ -14,6 +14,13 @@ import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SYSTEM: Actor = { userId: 'workflow', role: 'system' };
 
+/** A withdrawal or termination asked for by a message; the workflow ends the mentorship with it. */
+export interface ExitRequest {
+  stage: 'withdrawn' | 'terminated';
+  by: Actor;
+  reason: string;
+}
+
 /** The deadlines that move together when an admin extends the term. */
 export interface Schedule {
   selectionDeadline: string;
@@ -49,6 +56,10 @@ export class MenteeState {
   extensionDays = 0;
   certificateCode: string | null = null;
   readonly decisions: Decision[] = [];
+  /** set by the withdraw/terminate handlers */
+  exit: ExitRequest | null = null;
+  /** requestIds of extensions granted, so a re-sent request extends once */
+  readonly extensionRequests = new Set<string>();
 
   constructor(
     readonly applicationId: string,

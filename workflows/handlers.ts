@@ -1,0 +1,355 @@
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { EmailMessage, Recipient } from '../domain/emails.js';
+import {
+  type Actor,
+  adoptProgramScheduleUpdate,
+  completeOnboardingStepUpdate,
+  completePrerequisiteUpdate,
+  decideSelectionUpdate,
+  extendTermUpdate,
+  type MessageResult,
+  Rejections,
+  recordPhoneCallUpdate,
+  recordProgressUpdate,
+  retryPaymentUpdate,
+  submitEvaluationUpdate,
+  submitFeedbackSurveyUpdate,
+  terminateUpdate,
+  withdrawUpdate,
+} from '../domain/messages.js';
+import type { ProgramRules } from '../domain/program.js';
+import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import type { ExitRequest, MenteeState } from './state.js';
+
+/** What a message sets going beyond the state; the workflow supplies it, a unit test a fake. */
+export interface MessageEffects {
+  /** Sends an email in the background; the workflow waits for it before it ends. */
+  email(to: Recipient, message: EmailMessage, key: string): void;
+  /** Releases the installments the provider rejected to be paid again, and returns their numbers. */
+  retryRejectedPayments(): number[];
+  /** Cancels the lifecycle; the workflow then ends the mentorship as `state.exit` says. */
+  stopLifecycle(): void;
+}
+
+/** One Update: its validator, its change to the state, and when its answer may go back. */
+export interface MessageHandler<A> {
+  update: UpdateDefinition<MessageResult, [A]>;
+  /** Throws a Rejection for a message that must not be applied; a repeat of an applied one passes. */
+  validate(m: MenteeState, arg: A): void;
+  /** Applies the message; false for a repeat, which changes nothing. */
+  apply(m: MenteeState, arg: A, effects: MessageEffects): boolean;
+  /** The answer waits until this holds, i.e. the workflow has acted on the change (default: at once). */
+  settled?(m: MenteeState): boolean;
+}
+
+const on = <A>(
+  update: UpdateDefinition<MessageResult, [A]>,
+  handler: Omit<MessageHandler<A>, 'update'>,
+): MessageHandler<A> => ({ update, ...handler });
+
+const reject = (type: string, message: string): never => {
+  throw ApplicationFailure.nonRetryable(message, type);
+};
+
+const cannot = (action: string) => (m: MenteeState) => `Cannot ${action} while the application is ${m.stage}`;
+
+const requireStage = (m: MenteeState, action: string, ...stages: Stage[]) => {
+  if (!stages.includes(m.stage)) reject(Rejections.wrongStage, cannot(action)(m));
+};
+
+const requireItem = (m: MenteeState, kind: string, items: readonly { id: string }[], id: string) => {
+  if (!items.some((i) => i.id === id)) {
+    reject(
+      Rejections.unknownItem,
+      `Program ${m.rules.programId} has no ${kind} "${id}"; it has: ${items.map((i) => i.id).join(', ') || 'none'}`,
+    );
+  }
+};
+
+/** A list of the rules a mentee works through one item at a time: prerequisites, onboarding steps, progress. */
+export interface Checklist<A> {
+  /** the item a message completes */
+  id(arg: A): string;
+  /** what a rejection calls an item, e.g. "onboarding step" */
+  kind: string;
+  items(rules: ProgramRules): readonly { id: string }[];
+  done(m: MenteeState): Set<string>;
+  /** the only stage in which an item can be completed */
+  stage: Stage;
+  /** the rejection of an item outside that stage */
+  wrongStage(m: MenteeState): string;
+  /** `duplicate`: a repeat of a completed item is answered as one in any stage; `refused`: like a new item */
+  repeatsOutOfStage: 'duplicate' | 'refused';
+  /** the audit-trail action, recorded as `<action>:<id>` by the sender; null: not in the audit trail */
+  audit: { action: string; by(arg: A): Actor } | null;
+  settled?(m: MenteeState): boolean;
+}
+
+/** The handler for completing an item of a checklist: known items only, in its stage, each once. */
+export function checklist<A>(
+  update: UpdateDefinition<MessageResult, [A]>,
+  c: Checklist<A>,
+): MessageHandler<A> {
+  return {
+    update,
+    validate(m, arg) {
+      const id = c.id(arg);
+      requireItem(m, c.kind, c.items(m.rules), id);
+      if (m.stage === c.stage) return;
+      if (c.repeatsOutOfStage === 'duplicate' && c.done(m).has(id)) return;
+      reject(Rejections.wrongStage, c.wrongStage(m));
+    },
+    apply(m, arg) {
+      if (!addOnce(c.done(m), c.id(arg))) return false;
+      if (c.audit) m.record(`${c.audit.action}:${c.id(arg)}`, c.audit.by(arg));
+      return true;
+    },
+    settled: c.settled,
+  };
+}
+
+/** Withdrawal and termination: the first one ends the mentorship; the lifecycle stops at once. */
+const ending = (
+  update: UpdateDefinition<MessageResult, [{ by: Actor; reason: string }]>,
+  stage: ExitRequest['stage'],
+) =>
+  on(update, {
+    validate(m) {
+      if (m.exit?.stage === stage) return;
+      if (FINAL_STAGES.has(m.stage))
+        reject(Rejections.wrongStage, `The application has already ended (${m.stage})`);
+    },
+    apply(m, { by, reason }, effects) {
+      if (m.exit) return false;
+      m.exit = { stage, by, reason };
+      effects.stopLifecycle();
+      return true;
+    },
+    settled: (m) => FINAL_STAGES.has(m.stage),
+  });
+
+/** Every message a mentee's workflow takes, registered in this order. */
+export const messageHandlers = {
+  completePrerequisite: checklist(completePrerequisiteUpdate, {
+    id: (arg) => arg.prerequisiteId,
+    kind: 'prerequisite',
+    items: (rules) => rules.prerequisites,
+    done: (m) => m.prerequisitesDone,
+    stage: 'in_review',
+    wrongStage: (m) =>
+      `The review window closed at ${m.rules.reviewClosesAt}; prerequisites can no longer be completed (stage: ${m.stage})`,
+    // the review decided on what was done when the window closed
+    repeatsOutOfStage: 'refused',
+    audit: null,
+  }),
+
+  decideSelection: on(decideSelectionUpdate, {
+    validate(m, d) {
+      if (m.selection && sameSelection(m.selection, d)) return;
+      requireStage(m, 'decide on selection', 'awaiting_selection');
+      if (d.decision === 'select' && (!d.mentor?.id || !d.projectTitle)) {
+        reject(Rejections.invalidRequest, 'Selecting an applicant needs a mentor and a project title');
+      }
+    },
+    apply(m, d) {
+      if (m.selection) return false;
+      m.selection = {
+        decision: d.decision,
+        mentorId: d.mentor?.id ?? null,
+        projectTitle: d.projectTitle ?? null,
+        reason: d.reason ?? null,
+        decidedAt: new Date().toISOString(),
+      };
+      m.record(d.decision === 'select' ? 'selected' : 'declined', d.by, d.reason ?? d.projectTitle ?? null);
+      return true;
+    },
+    settled: (m) => m.stage !== 'awaiting_selection',
+  }),
+
+  recordPhoneCall: on(recordPhoneCallUpdate, {
+    validate(m) {
+      if (!m.selection)
+        reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
+    },
+    apply(m, { by, note }) {
+      // a retried request records the same call once
+      if (
+        m.decisions.some(
+          (d) => d.action === 'told-by-phone' && d.by.userId === by.userId && d.detail === note,
+        )
+      ) {
+        return false;
+      }
+      m.phoneCallRecordedAt ??= new Date().toISOString();
+      m.record('told-by-phone', by, note);
+      return true;
+    },
+  }),
+
+  completeOnboardingStep: checklist(completeOnboardingStepUpdate, {
+    id: (arg) => arg.stepId,
+    kind: 'onboarding step',
+    items: (rules) => rules.onboardingSteps,
+    done: (m) => m.onboardingDone,
+    stage: 'onboarding',
+    wrongStage: cannot('complete onboarding steps'),
+    repeatsOutOfStage: 'duplicate',
+    audit: { action: 'onboarding', by: (arg) => arg.by },
+    // the last step moves the mentee to active before the answer goes back
+    settled: (m) => m.stage !== 'onboarding' || m.openOnboardingSteps().length > 0,
+  }),
+
+  recordProgress: checklist(recordProgressUpdate, {
+    id: (arg) => arg.itemId,
+    kind: 'participation item',
+    items: (rules) => rules.participation,
+    done: (m) => m.participationDone,
+    stage: 'active',
+    wrongStage: cannot('record progress'),
+    repeatsOutOfStage: 'duplicate',
+    audit: { action: 'progress', by: (arg) => arg.by },
+  }),
+
+  submitEvaluation: on(submitEvaluationUpdate, {
+    validate(m, submission) {
+      const { number, mentorId } = submission;
+      if (!m.schedule.evaluations.some((e) => e.number === number)) {
+        reject(
+          Rejections.unknownItem,
+          `Program ${m.rules.programId} has evaluations 1-${m.rules.evaluations.length}, not ${number}`,
+        );
+      }
+      if (m.selection?.mentorId !== mentorId) {
+        reject(Rejections.notYourMentee, `Only this mentee's own mentor may submit evaluations`);
+      }
+      const earlier = m.evaluations.get(number);
+      if (earlier) {
+        if (sameEvaluation(earlier, submission)) return;
+        reject(
+          Rejections.evaluationConflict,
+          `Evaluation ${number} was already submitted at ${earlier.submittedAt} with other answers`,
+        );
+      }
+      requireStage(m, 'submit evaluations', 'active');
+      const current = m.currentEvaluation();
+      if (current !== number) {
+        reject(
+          Rejections.evaluationNotOpen,
+          `Evaluation ${number} is not due; the evaluation due now is ${current ?? 'none'}`,
+        );
+      }
+      const { opensAt } = m.evaluation(number);
+      if (Date.now() < Date.parse(opensAt)) {
+        reject(Rejections.evaluationNotOpen, `Evaluation ${number} opens at ${opensAt}`);
+      }
+    },
+    apply(m, { number, mentorId, ratings, comments, outcome }) {
+      if (m.evaluations.has(number)) return false;
+      m.evaluations.set(number, {
+        mentorId,
+        ratings,
+        comments,
+        outcome,
+        submittedAt: new Date().toISOString(),
+      });
+      m.record(`evaluation:${number}:${outcome}`, { userId: mentorId, role: 'mentor' }, comments || null);
+      return true;
+    },
+  }),
+
+  submitFeedbackSurvey: on(submitFeedbackSurveyUpdate, {
+    validate(m) {
+      if (!m.feedback) requireStage(m, 'submit the feedback survey', 'active');
+    },
+    apply(m, { by, rating, comments }) {
+      if (m.feedback) return false;
+      m.feedback = { rating, comments, submittedAt: new Date().toISOString() };
+      m.record('feedback-survey', by);
+      return true;
+    },
+  }),
+
+  extendTerm: on(extendTermUpdate, {
+    validate(m, { days, requestId }) {
+      if (requestId !== undefined && m.extensionRequests.has(requestId)) return;
+      requireStage(m, 'extend the term', 'onboarding', 'active');
+      if (m.extensionDays + days > m.rules.maxExtensionDays) {
+        reject(
+          Rejections.invalidRequest,
+          `The program allows at most ${m.rules.maxExtensionDays} days of extension; ${m.extensionDays} already granted`,
+        );
+      }
+    },
+    apply(m, { days, by, reason, requestId }, effects) {
+      if (requestId !== undefined) {
+        if (m.extensionRequests.has(requestId)) return false;
+        m.extensionRequests.add(requestId);
+      }
+      m.extend(days, Date.now());
+      m.record('extended', by, `${days} days: ${reason}`);
+      const key = `term-extended-${m.scheduleVersion}`;
+      const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
+      effects.email('mentee', message, key);
+      if (m.selection?.mentorId) effects.email('mentor', message, key);
+      return true;
+    },
+  }),
+
+  adoptProgramSchedule: on(adoptProgramScheduleUpdate, {
+    validate(m, { rules: newer }) {
+      requireStage(m, 'change the schedule', 'awaiting_selection', 'onboarding', 'active');
+      if (newer.programId !== m.rules.programId || newer.evaluations.length !== m.rules.evaluations.length) {
+        reject(
+          Rejections.invalidRequest,
+          'The new rules must be for the same program, with the same number of evaluations',
+        );
+      }
+    },
+    apply(m, { by, rules: newer }) {
+      if (!m.adoptSchedule(newer)) return false;
+      m.record('schedule-adopted', by, `term ends ${m.schedule.termEndsAt}`);
+      return true;
+    },
+  }),
+
+  retryPayment: on(retryPaymentUpdate, {
+    validate() {},
+    apply(m, { by }, effects) {
+      // nothing rejected, or a retry already under way: a harmless repeat
+      const waiting = effects.retryRejectedPayments();
+      for (const n of waiting) m.record(`stipend:${n}:retry`, by);
+      return waiting.length > 0;
+    },
+  }),
+
+  withdraw: ending(withdrawUpdate, 'withdrawn'),
+  terminate: ending(terminateUpdate, 'terminated'),
+};
+
+function addOnce(set: Set<string>, id: string): boolean {
+  if (set.has(id)) return false;
+  set.add(id);
+  return true;
+}
+
+function sameSelection(
+  earlier: { decision: string; mentorId: string | null; projectTitle: string | null },
+  d: { decision: string; mentor?: { id: string }; projectTitle?: string },
+): boolean {
+  return (
+    earlier.decision === d.decision &&
+    earlier.mentorId === (d.mentor?.id ?? null) &&
+    earlier.projectTitle === (d.projectTitle ?? null)
+  );
+}
+
+function sameEvaluation(
+  a: { ratings: object; comments: string; outcome: string },
+  b: { ratings: object; comments: string; outcome: string },
+): boolean {
+  return (
+    a.outcome === b.outcome &&
+    a.comments === b.comments &&
+    JSON.stringify(a.ratings) === JSON.stringify(b.ratings)
+  );
+}
