@@ -9,6 +9,7 @@ import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
+import { claimAcceptance, otherOpenApplications, releaseAcceptance } from './term-rules.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -41,6 +42,15 @@ export function createActivities(deps: ActivityDeps) {
         installment,
         Context.current().cancellationSignal,
       );
+    },
+    async claimAcceptance(input: { applicationId: string; mentorId: string }) {
+      return claimAcceptance(sql, input);
+    },
+    async releaseAcceptance(input: { applicationId: string; reason: string }) {
+      return releaseAcceptance(sql, input);
+    },
+    async otherOpenApplications(input: { applicationId: string }) {
+      return otherOpenApplications(sql, input);
     },
     async issueLetterOfCompletion(request: LetterRequest) {
       return issueLetterOfCompletion({ sql, publicBaseUrl: deps.publicBaseUrl }, request);

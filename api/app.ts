@@ -20,6 +20,7 @@ import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { programRoutes } from './routes/programs.js';
 import { stipendRoutes } from './routes/stipends.js';
+import { termRoutes } from './routes/terms.js';
 
 /** Requests carry JSON documents of a few KiB; anything far larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -113,6 +114,7 @@ export function createApp(deps: ApiDeps) {
     });
   });
 
+  app.route('/', termRoutes(deps));
   app.route('/', programRoutes(deps));
   app.route('/', applicationRoutes(deps));
   app.route('/', stipendRoutes(deps));

@@ -4,6 +4,21 @@ const applicationId = '5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11';
 const programId = 'lfx-2026-t2';
 
 export const EXAMPLES = {
+  Term: {
+    id: 'lfx-2027-t1',
+    organization: 'LFX Mentorship',
+    name: 'LFX Mentorship 2027 Term 1',
+    maxOpenApplications: 3,
+    maxAcceptances: 1,
+    oncePerPerson: true,
+    announcementAt: '2027-02-20T16:00:00Z',
+    onboardingDaysAfterAnnouncement: 5,
+    slotsPerProgram: 4,
+    menteesPerMentor: 2,
+    programs: ['cncf-landscape-2027-t1', 'kernel-docs-2027-t1'],
+    createdAt: '2027-01-04T09:00:00.000Z',
+    updatedAt: '2027-01-04T09:00:00.000Z',
+  },
   ApplicationStatus: {
     id: applicationId,
     programId,
@@ -81,6 +96,8 @@ export const EXAMPLES = {
         detail: 'Good progress on the lexer',
       },
     ],
+    announcement: { at: '2027-01-05T16:00:00.000Z', announced: true },
+    conflicts: [],
     updatedAt: '2027-02-01T09:30:01.000Z',
   },
   StipendInstallment: {

@@ -11,6 +11,12 @@ export const Problem = z
     status: z.int(),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    rule: z.string().optional().openapi({ description: 'The program or term rule that refused the request' }),
+    limit: z.int().optional().openapi({ description: "The rule's limit, where it has one" }),
+    applications: z
+      .array(z.object({ id: z.string(), programId: z.string(), stage: z.string() }))
+      .optional()
+      .openapi({ description: "The applicant's other applications in the term, when a term rule refused" }),
   })
   .openapi({ example: EXAMPLES.Problem })
   .openapi('Problem');

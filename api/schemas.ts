@@ -11,6 +11,7 @@ export const Param = {
     example: '5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11',
   }),
   programId: z.string().max(64).openapi({ description: 'The program term', example: 'lfx-2026-t2' }),
+  termId: z.string().max(64).openapi({ description: 'A term of an organization', example: 'lfx-2027-t1' }),
   mentorId: z.string().max(64).openapi({ description: "The mentor's user id", example: 'mentor-ada' }),
   prerequisiteId: z
     .string()

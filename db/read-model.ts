@@ -83,6 +83,8 @@ export interface ApplicationListRow {
   projectTitle: string | null;
   stage: Stage;
   next: { what: string | null; deadline: string | null } | null;
+  /** The selection result waits for the term's announcement: the applicant must not see it yet. */
+  resultPending: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -104,6 +106,7 @@ export function listApplications(
   return sql<ApplicationListRow[]>`
     SELECT id, program_id AS "programId", mentee_id AS "menteeId", mentor_id AS "mentorId",
            project_title AS "projectTitle", stage, status->${statusKey(sql, 'next')} AS next,
+           coalesce(status->${statusKey(sql, 'announcement')}->>'announced' = 'false', false) AS "resultPending",
            created_at AS "createdAt", updated_at AS "updatedAt"
     FROM applications
     WHERE ${where(sql, scope)}

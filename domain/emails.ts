@@ -18,7 +18,14 @@ export type EmailMessage =
   | { kind: 'mentorship-ended'; outcome: 'terminated' | 'withdrawn'; reason: string }
   | { kind: 'term-extended'; days: number; termEndsAt: string }
   | { kind: 'payment-failed'; installment: number; of: number; reason: string; applicationId: string }
-  | { kind: 'letter-of-completion'; verificationCode: string };
+  | { kind: 'letter-of-completion'; verificationCode: string }
+  /** To both programs' admins, never the applicant: the applicant is selected by a second program of the term. */
+  | {
+      kind: 'selection-conflict';
+      /** holder: this program accepted the applicant first; selector: this program's selection was refused. */
+      side: 'holder' | 'selector';
+      other: { programId: string; applicationId: string };
+    };
 
 export interface SendEmailInput {
   applicationId: string;

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProgramRules } from './program.js';
 import type { Stage } from './stages.js';
 import type { Actor, EvaluationRatings, MenteeStatus } from './status.js';
@@ -54,6 +54,18 @@ export interface NextStep {
   /** Values of the NeedsAttention search attribute, e.g. "evaluation-overdue", "payment-failed". */
   needsAttention: string[];
 }
+
+/** From the program that holds an applicant's acceptance, or that tried to select them too. */
+export interface SelectionConflict {
+  /** holder: this application holds the acceptance; selector: this program's selection was refused. */
+  side: 'holder' | 'selector';
+  other: { programId: string; applicationId: string };
+}
+/** The holder's program is told that another program of the term tried to select its applicant. */
+export const selectionConflictSignal = defineSignal<[SelectionConflict]>('selectionConflict');
+/** The applicant completed onboarding in another program of the term: this application ends as withdrawn. */
+export const acceptedElsewhereSignal =
+  defineSignal<[{ programId: string; programName: string }]>('acceptedElsewhere');
 
 export const statusQuery = defineQuery<MenteeStatus>('status');
 export const nextStepQuery = defineQuery<NextStep>('nextStep');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PinnedTermRules } from './term.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
@@ -59,6 +60,15 @@ export const ProgramInput = z
     id: Slug.describe('Opaque program id, e.g. lfx-2026-term-2'),
     name: z.string().min(1).max(200),
     term: z.string().min(1).max(100),
+    termId: Slug.optional().describe(
+      'The term of the organization this program belongs to (POST /terms); its rules span the programs',
+    ),
+    slots: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe("Mentees the program may select; default: the term's slotsPerProgram, else unlimited"),
     adminEmail: z.email().describe('Where overdue evaluations, lapsed offers and terminations are reported'),
     applicationsCloseAt: Instant,
     reviewWindowDays: z.int().min(1).max(120),
@@ -184,6 +194,8 @@ export interface ProgramRules {
     payOnFailedEvaluation: boolean;
   };
   maxExtensionDays: number;
+  /** The term's rules, read when the mentee applied; absent in workflows started before terms existed. */
+  termRules?: PinnedTermRules;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -109,6 +109,17 @@ export const MenteeStatus = z.object({
   next: z.object({ what: z.string(), deadline: z.string().nullable() }).nullable(),
   outcomeReason: z.string().nullable(),
   decisions: z.array(Decision),
+  /** Where the term announces results on a day: when, and whether this applicant has been told. */
+  announcement: z.object({ at: z.string(), announced: z.boolean() }).nullable(),
+  /** Other programs of the term that selected the same applicant (admins only; the applicant is not told). */
+  conflicts: z.array(
+    z.object({
+      side: z.enum(['holder', 'selector']),
+      programId: z.string(),
+      applicationId: z.string(),
+      at: z.string(),
+    }),
+  ),
   updatedAt: z.string(),
 });
 export type MenteeStatus = z.infer<typeof MenteeStatus>;

@@ -175,6 +175,19 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
           "The mentee's workflow waits for the retry (messages are still accepted); the installment is paid once, on the retry.",
         ],
       };
+    case 'selection-conflict':
+      return {
+        subject: `Selection conflict: ${ctx.menteeName} is selected by two programs of ${ctx.term}`,
+        preview: 'An applicant is selected by two programs',
+        heading: 'Selection conflict',
+        paragraphs: [
+          message.side === 'holder'
+            ? `${ctx.menteeName}, accepted into ${program}, was also selected by program ${message.other.programId}. The term allows one acceptance at a time, so that selection was refused.`
+            : `${ctx.menteeName} could not be selected for ${program}: program ${message.other.programId} has already accepted them, and the term allows one acceptance at a time.`,
+          'The applicant has not been told. If the programs agree that the applicant should move, the first program releases them (the applicant withdraws or lets the offer lapse); the other program can then select them.',
+        ],
+        list: [`The other application: ${message.other.applicationId} in ${message.other.programId}`],
+      };
     case 'letter-of-completion': {
       const href = `${ctx.publicBaseUrl}/certificates/${message.verificationCode}`;
       return {

@@ -13,6 +13,8 @@ import { programGuide, workflowSummary } from '../domain/ops-summary.js';
 import { conflict, notFound, ProblemError, type ProblemStatus } from '../domain/problems.js';
 import type { ProgramRules } from '../domain/program.js';
 import { initialSearchAttributes } from '../domain/search-attributes.js';
+import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import { type PinnedTermRules, TermRejections } from '../domain/term.js';
 import type { menteeWorkflow } from '../workflows/index.js';
 
 /** What the mentee client needs: the database for the application rows, Temporal for the workflows. */
@@ -51,10 +53,14 @@ export async function apply(
 ): Promise<{ applicationId: string }> {
   const applicationId = randomUUID();
   const workflowId = menteeWorkflowId(applicationId);
+  const term = program.rules.termRules;
   const inserted = await sql.begin(async (tx) => {
     await tx`
       INSERT INTO mentees (id, name, email, country) VALUES (${mentee.id}, ${mentee.name}, ${mentee.email}, ${mentee.country ?? null})
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, country = EXCLUDED.country, updated_at = now()`;
+    // one person's applications to a term are counted one at a time, whichever API process takes them
+    if (term?.termId)
+      await admitToTerm(tx as unknown as Sql, { ...term, termId: term.termId }, program.id, mentee.id);
     return tx`
       INSERT INTO applications (id, program_id, mentee_id, workflow_id, motivation, stage, review_closes_at)
       VALUES (${applicationId}, ${program.id}, ${mentee.id}, ${workflowId}, ${motivation}, 'in_review', ${program.rules.reviewClosesAt})
@@ -74,6 +80,46 @@ export async function apply(
   throw conflict('already-applied', `Mentee ${mentee.id} has already applied to program ${program.id}`, {
     applicationId: existing.id,
   });
+}
+
+/**
+ * The term's rules for one more application, under a lock on (term, person): at most `maxOpenApplications`
+ * open ones (withdrawn and ended ones do not count), and with `oncePerPerson` nobody active in or graduated from
+ * another term of the organization. A re-application to the same program is left to the caller.
+ */
+async function admitToTerm(
+  tx: Sql,
+  term: PinnedTermRules & { termId: string },
+  programId: string,
+  menteeId: string,
+): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`apply/${term.termId}/${menteeId}`}, 0))`;
+  const others = await tx<{ id: string; programId: string; stage: string }[]>`
+    SELECT a.id, a.program_id AS "programId", a.stage FROM applications a JOIN programs p ON p.id = a.program_id
+    WHERE p.term_id = ${term.termId} AND a.mentee_id = ${menteeId} AND a.program_id <> ${programId}
+    ORDER BY a.created_at, a.id`;
+  const open = others.filter((a) => !FINAL_STAGES.has(a.stage as Stage));
+  if (open.length >= term.maxOpenApplications) {
+    throw conflict(
+      'application-limit',
+      `${menteeId} already has ${open.length} open applications in ${term.name}; the term allows ${term.maxOpenApplications} (withdraw one to apply here)`,
+      { rule: 'maxOpenApplications', limit: term.maxOpenApplications, applications: others },
+    );
+  }
+  if (!term.oncePerPerson) return;
+  const [earlier] = await tx<{ id: string; programId: string; stage: string }[]>`
+    SELECT a.id, a.program_id AS "programId", a.stage
+    FROM applications a JOIN programs p ON p.id = a.program_id JOIN terms t ON t.id = p.term_id
+    WHERE a.mentee_id = ${menteeId} AND t.organization = ${term.organization} AND t.id <> ${term.termId}
+      AND a.stage IN ('active', 'completed')
+    ORDER BY a.created_at LIMIT 1`;
+  if (earlier) {
+    throw conflict(
+      'once-per-person',
+      `${menteeId} has taken part in ${term.organization} before (program ${earlier.programId}: ${earlier.stage}); a person takes part only once`,
+      { rule: 'oncePerPerson', applications: [earlier, ...others] },
+    );
+  }
 }
 
 /** Starts the workflow; false when it already exists (one workflow per application, ever). */
@@ -120,6 +166,8 @@ const REJECTION_STATUS: Record<string, ProblemStatus> = {
   [Rejections.evaluationNotOpen]: 409,
   [Rejections.evaluationConflict]: 409,
   [Rejections.invalidRequest]: 422,
+  [TermRejections.selectionConflict]: 409,
+  [TermRejections.capacity]: 409,
 };
 
 /** Sends one message to the mentee's workflow and waits until it is recorded; a rejection is a ProblemError. */
@@ -139,7 +187,16 @@ export async function sendMessage<A>(
 function asProblem(error: unknown, application: ApplicationRow): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const status = REJECTION_STATUS[error.cause.type ?? ''];
-    if (status) return new ProblemError(status, kebab(error.cause.type ?? 'rejected'), error.cause.message);
+    // a rule's numbers travel as the failure's details, e.g. { rule: 'slots', limit: 4 }
+    const [extra] = (error.cause.details ?? []) as (Record<string, unknown> | undefined)[];
+    if (status) {
+      return new ProblemError(
+        status,
+        kebab(error.cause.type ?? 'rejected'),
+        error.cause.message,
+        extra ?? {},
+      );
+    }
   }
   if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
     return conflict(

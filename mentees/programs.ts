@@ -8,6 +8,7 @@ import {
   rulesOf,
   type ScheduleChange,
 } from '../domain/program.js';
+import { checkProgramFitsTerm, termRulesOf } from './terms.js';
 
 /** A program term as stored: what the admin sent (`definition`) and the rules pinned into new mentees. */
 export interface StoredProgram {
@@ -39,11 +40,13 @@ const stored = (row: ProgramRow): StoredProgram => ({
 
 /** Stores a new program term; its id is taken once. */
 export async function createProgram(sql: Sql, program: Program): Promise<StoredProgram> {
+  await checkProgramFitsTerm(sql, program);
   const rules = rulesOf(program);
   const [row] = await sql<ProgramRow[]>`
-    INSERT INTO programs (id, name, term, admin_email, definition, rules)
+    INSERT INTO programs (id, name, term, admin_email, definition, rules, term_id)
     VALUES (${program.id}, ${program.name}, ${program.term}, ${program.adminEmail},
-            ${sql.json(program as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)})
+            ${sql.json(program as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)},
+            ${program.termId ?? null})
     ON CONFLICT (id) DO NOTHING
     RETURNING *`;
   if (!row) throw conflict('program-exists', `A program with id "${program.id}" already exists`);
@@ -54,6 +57,17 @@ export async function findProgram(sql: Sql, programId: string): Promise<StoredPr
   const [row] = await sql<ProgramRow[]>`SELECT * FROM programs WHERE id = ${programId}`;
   if (!row) throw notFound('program', programId);
   return stored(row);
+}
+
+/** The rules a new applicant pins: the program's, with its term's as they stand now. */
+export async function rulesForNewMentee(sql: Sql, program: StoredProgram): Promise<ProgramRules> {
+  const termRules = await termRulesOf(sql, {
+    id: program.id,
+    term: program.term,
+    termId: program.definition.termId ?? null,
+    slots: program.definition.slots ?? null,
+  });
+  return { ...program.rules, termRules };
 }
 
 /** A change to a program's schedule, or one worked out from its current definition (see `withDueDates`). */

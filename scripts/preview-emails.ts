@@ -40,6 +40,11 @@ const samples: EmailMessage[] = [
     applicationId: '00000000-0000-4000-8000-000000000000',
   },
   { kind: 'letter-of-completion', verificationCode: 'ABCD-EFGH-JKMN' },
+  {
+    kind: 'selection-conflict',
+    side: 'selector',
+    other: { programId: 'kernel-docs-2027-t1', applicationId: '00000000-0000-4000-8000-000000000001' },
+  },
 ];
 
 await mkdir(outDir, { recursive: true });

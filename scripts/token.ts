@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { mintToken } from '../api/auth.js';
-import { USER_ROLES as ROLES, type UserRole } from '../domain/status.js';
 import { loadConfig } from '../config/index.js';
+import { USER_ROLES as ROLES, type UserRole } from '../domain/status.js';
 
 // Development tokens, signed with AUTH_JWT_SECRET; production tokens come from the identity provider (AUTH_JWKS_URL).
 const usage = `Usage: npm run token -- --role <${ROLES.join('|')}> --user <id> [--programs p1,p2] [--ttl 8h]`;

@@ -26,6 +26,7 @@ const COLUMNS = [
 
 const P = `matrix-p-${Date.now() % 100_000}`;
 const Q = `matrix-q-${Date.now() % 100_000}`;
+const T = `matrix-t-${Date.now() % 100_000}`;
 const USERS: Record<Exclude<Column, 'anonymous'>, Omit<Principal, 'programs'> & { programs?: string[] }> = {
   mentee: { userId: 'mentee-owner', role: 'mentee' },
   otherMentee: { userId: 'mentee-other', role: 'mentee' },
@@ -76,6 +77,24 @@ const MATRIX: Record<string, Row> = {
     codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
   },
   readProgram: { method: 'GET', path: () => `/programs/${P}`, codes: SIGNED_IN_200 },
+  createTerm: {
+    method: 'POST',
+    path: () => '/terms',
+    body: (column) => ({
+      id: `matrix-term-${column.toLowerCase()}-${Date.now() % 100_000}`,
+      organization: 'Matrix',
+      name: 'Matrix term',
+    }),
+    // an admin creates only the terms their token names
+    codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
+  },
+  readTerm: { method: 'GET', path: () => `/terms/${T}`, codes: SIGNED_IN_200 },
+  changeTerm: {
+    method: 'PATCH',
+    path: () => `/terms/${T}`,
+    body: () => ({ maxOpenApplications: 3 }),
+    codes: [401, 403, 403, 403, 403, 403, 403, 403, 200],
+  },
   changeSchedule: {
     method: 'PATCH',
     path: () => `/programs/${P}/schedule`,
@@ -293,6 +312,7 @@ describe('the permission matrix', () => {
     const { program, closes, dueAt } = await drive.newProgram({ id: P });
     programBody = program;
     await drive.newProgram({ id: Q });
+    await drive.call('POST', '/terms', { id: T, organization: 'Matrix', name: 'Matrix term' }, 201);
     const applyAs = async (menteeId: string) =>
       (
         await system.call('POST', `/programs/${P}/applications`, {

@@ -47,6 +47,7 @@ function fakeEffects(rejectedInstallments: number[] = []) {
     stopLifecycle: () => {
       stops++;
     },
+    claimSeat: () => undefined,
   };
   return { effects, sent, stops: () => stops };
 }

@@ -29,6 +29,8 @@ export interface MessageEffects {
   retryRejectedPayments(): number[];
   /** Cancels the lifecycle; the workflow then ends the mentorship as `state.exit` says. */
   stopLifecycle(): void;
+  /** Takes the applicant's seat in the term for a selection, or throws the rule that refused it. */
+  claimSeat(mentorId: string, by: Actor): Promise<void> | undefined;
 }
 
 /** One Update: its validator, its change to the state, and when its answer may go back. */
@@ -36,6 +38,8 @@ export interface MessageHandler<A> {
   update: UpdateDefinition<MessageResult, [A]>;
   /** Throws a Rejection for a message that must not be applied; a repeat of an applied one passes. */
   validate(m: MenteeState, arg: A): void;
+  /** Checks what needs I/O before the message may be applied (e.g. the term's rules); throws to refuse it. */
+  admit?(m: MenteeState, arg: A, effects: MessageEffects): Promise<void> | undefined;
   /** Applies the message; false for a repeat, which changes nothing. */
   apply(m: MenteeState, arg: A, effects: MessageEffects): boolean;
   /** The answer waits until this holds, i.e. the workflow has acted on the change (default: at once). */
@@ -147,10 +151,19 @@ export const messageHandlers = {
     validate(m, d) {
       if (m.selection && sameSelection(m.selection, d)) return;
       requireStage(m, 'decide on selection', 'awaiting_selection');
+      if (m.selection) {
+        reject(
+          Rejections.wrongStage,
+          `The applicant was already ${m.selection.decision === 'select' ? 'selected' : 'declined'} at ${m.selection.decidedAt}; the result is announced at ${m.announcementAt()}`,
+        );
+      }
       if (d.decision === 'select' && (!d.mentor?.id || !d.projectTitle)) {
         reject(Rejections.invalidRequest, 'Selecting an applicant needs a mentor and a project title');
       }
     },
+    // the term's rules need Postgres: a refused selection fails this Update with a 409 naming the rule
+    admit: (_m, d, effects) =>
+      d.decision === 'select' && d.mentor ? effects.claimSeat(d.mentor.id, d.by) : undefined,
     apply(m, d) {
       if (m.selection) return false;
       m.selection = {
@@ -163,13 +176,16 @@ export const messageHandlers = {
       m.record(d.decision === 'select' ? 'selected' : 'declined', d.by, d.reason ?? d.projectTitle ?? null);
       return true;
     },
-    settled: (m) => m.stage !== 'awaiting_selection',
+    // answered once the workflow acted on it, or at once when the result waits for the announcement
+    settled: (m) => m.stage !== 'awaiting_selection' || m.resultPending(),
   }),
 
   recordPhoneCall: on(recordPhoneCallUpdate, {
     validate(m) {
       if (!m.selection)
         reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
+      if (m.resultPending())
+        reject(Rejections.wrongStage, `The result is announced at ${m.announcementAt()}; tell the applicant then`);
     },
     apply(m, { by, note }) {
       // a retried request records the same call once

@@ -12,14 +12,16 @@ import type * as activities from '../activities/index.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import {
   type Actor,
+  acceptedElsewhereSignal,
   type MenteeStatus,
   type MenteeWorkflowInput,
   type MessageResult,
   type NextStep,
   nextStepQuery,
+  selectionConflictSignal,
   statusQuery,
 } from '../domain/messages.js';
-import type { Stage } from '../domain/stages.js';
+import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { type MessageEffects, type MessageHandler, messageHandlers } from './handlers.js';
@@ -28,6 +30,7 @@ import { keepOpsViewCurrent } from './ops-view.js';
 import { MenteeState, SYSTEM } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 import { StipendPayments } from './stipend-payments.js';
+import { TermSeat } from './term-seat.js';
 
 const { planStipend, issueLetterOfCompletion } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
 // A local activity: a quick upsert whose large status argument stays out of history.
@@ -53,7 +56,8 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   const emails = new MenteeEmails(applicationId);
   const payments = new StipendPayments(m, emails, () => publisher.changed());
   const timer = new DeadlineTimer(m);
-  const lifecycle = new MenteeLifecycle(m, timer, publisher, emails, payments);
+  const seat = new TermSeat(m, emails, () => publisher.changed());
+  const lifecycle = new MenteeLifecycle(m, timer, publisher, emails, payments, seat);
   keepOpsViewCurrent(
     m,
     () => publisher.version,
@@ -66,8 +70,18 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     email: (to, message, key) => emails.sendInBackground(to, message, key),
     retryRejectedPayments: () => payments.retryRejected(),
     stopLifecycle: () => scope.cancel(),
+    claimSeat: (mentorId, by) => seat.claim(mentorId, by),
   };
   for (const handler of Object.values(messageHandlers)) onMessage(handler, m, effects, publisher);
+  // from the other programs of the term
+  setHandler(selectionConflictSignal, (conflict) =>
+    seat.conflict(conflict, SYSTEM, `Program ${conflict.other.programId} selected the applicant too`),
+  );
+  setHandler(acceptedElsewhereSignal, ({ programName }) => {
+    if (m.exit || FINAL_STAGES.has(m.stage)) return;
+    m.exit = { stage: 'withdrawn', by: SYSTEM, reason: `accepted into ${programName}` };
+    scope.cancel();
+  });
 
   try {
     await scope.run(() => lifecycle.run());
@@ -95,6 +109,9 @@ function onMessage(
   setHandler(
     handler.update,
     async (arg): Promise<MessageResult> => {
+      // awaited only when there is something to check, so workflows without it run their commands as recorded
+      const admitted = handler.admit?.(m, arg, effects);
+      if (admitted) await admitted;
       const applied = handler.apply(m, arg, effects);
       if (applied) publisher.changed();
       await condition(settled);
@@ -113,6 +130,7 @@ class MenteeLifecycle {
     private readonly publisher: StatusPublisher,
     private readonly emails: MenteeEmails,
     private readonly payments: StipendPayments,
+    private readonly seat: TermSeat,
   ) {}
 
   async run(): Promise<void> {
@@ -149,7 +167,16 @@ class MenteeLifecycle {
     // 2. Selection: a mentor or admin decides; silence until the deadline means not selected.
     this.moveTo('awaiting_selection');
     const decided = () => m.selection !== null;
-    if (!(await this.timer.waitUntil(() => m.schedule.selectionDeadline, 'Selection deadline', decided))) {
+    const decidedInTime = await this.timer.waitUntil(
+      () => m.schedule.selectionDeadline,
+      'Selection deadline',
+      decided,
+    );
+    // where the term announces results on a day, the applicant hears nothing before it
+    const announcementAt = m.announcementAt();
+    if (announcementAt) await this.timer.waitUntil(() => announcementAt, 'Selection results announced');
+    m.resultToldAt = new Date().toISOString();
+    if (!decidedInTime) {
       this.moveTo('not_selected', 'No selection decision by the selection deadline');
       await this.email('mentee', { kind: 'not-selected' });
       return;
@@ -161,6 +188,7 @@ class MenteeLifecycle {
     }
 
     // 3. Onboarding: contract and HR steps before the deadline, or the offer lapses.
+    m.onboardingFromAnnouncement();
     this.moveTo('onboarding');
     await this.email('mentee', {
       kind: 'selected',
@@ -179,6 +207,7 @@ class MenteeLifecycle {
         'offer_lapsed',
         `Onboarding not completed by the deadline: ${open.map((s) => s.id).join(', ')}`,
       );
+      if (this.seat.held) await this.seat.release('offer lapsed');
       const message = { kind: 'offer-lapsed' as const, missingSteps: open.map((s) => s.title) };
       await Promise.all([this.email('mentee', message), this.email('admin', message)]);
       return;
@@ -195,6 +224,7 @@ class MenteeLifecycle {
       termStartsAt: m.schedule.termStartsAt,
       firstEvaluationDueAt: m.evaluation(1).dueAt,
     });
+    if (this.seat.governed) await this.seat.withdrawOthers();
 
     // 4-5. Evaluations; a stipend installment follows the ones the program pays after.
     for (const { number } of rules.evaluations) {
@@ -285,6 +315,7 @@ class MenteeLifecycle {
     const { m } = this;
     // a payout the provider is handling lands (or is refused) before the unpaid rest is forfeited
     await this.payments.noneInFlight();
+    if (this.seat.held) await this.seat.release(stage);
     if (by !== SYSTEM) m.record(stage, by, reason);
     for (const unpaid of m.installments.filter((i) => i.state === 'scheduled')) unpaid.state = 'forfeited';
     this.moveTo(stage, reason);

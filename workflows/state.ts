@@ -60,6 +60,14 @@ export class MenteeState {
   exit: ExitRequest | null = null;
   /** requestIds of extensions granted, so a re-sent request extends once */
   readonly extensionRequests = new Set<string>();
+  /** The term's seat for this applicant is taken (a selection was granted) and not given back. */
+  acceptanceHeld = false;
+  /** A selection is being checked against the term's rules; a second one waits for it. */
+  claiming = false;
+  /** When the applicant was told the selection result (at once, or on the term's announcement day). */
+  resultToldAt: string | null = null;
+  /** Other programs of the term that selected the same applicant. */
+  readonly conflicts: MenteeStatus['conflicts'] = [];
 
   constructor(
     readonly applicationId: string,
@@ -102,6 +110,34 @@ export class MenteeState {
   evaluation(number: number) {
     return this.schedule.evaluations[number - 1]!;
   }
+  /** The term's announcement instant, if results wait for one. */
+  announcementAt(): string | null {
+    return this.rules.termRules?.announcementAt ?? null;
+  }
+  /** A decision was made and waits for the announcement before the applicant hears it. */
+  resultPending(): boolean {
+    const at = this.announcementAt();
+    return (
+      this.selection !== null && this.resultToldAt === null && at !== null && Date.now() < Date.parse(at)
+    );
+  }
+  /** Onboarding is due a number of days after the applicant is told, where the term announces results. */
+  onboardingFromAnnouncement(): void {
+    const days = this.rules.termRules?.onboardingDaysAfterAnnouncement;
+    const announcementAt = this.announcementAt();
+    if (!announcementAt || days === undefined || !this.selection) return;
+    // told on the announcement instant, or when decided if that came later
+    const toldAt = Math.max(Date.parse(announcementAt), Date.parse(this.selection.decidedAt));
+    this.schedule = { ...this.schedule, onboardingDeadline: new Date(toldAt + days * DAY_MS).toISOString() };
+    this.scheduleVersion++;
+  }
+  /** Records a selection conflict once per other application. */
+  addConflict(conflict: MenteeStatus['conflicts'][number]): boolean {
+    if (this.conflicts.some((c) => c.applicationId === conflict.applicationId)) return false;
+    this.conflicts.push(conflict);
+    return true;
+  }
+
   /** The first evaluation without a result: the only one a mentor may submit. */
   currentEvaluation(): number | null {
     const pending = this.schedule.evaluations.find(
@@ -195,6 +231,10 @@ export class MenteeState {
       next: this.next(),
       outcomeReason: this.outcomeReason,
       decisions: [...this.decisions],
+      announcement: this.rules.termRules?.announcementAt
+        ? { at: this.rules.termRules.announcementAt, announced: this.resultToldAt !== null }
+        : null,
+      conflicts: this.conflicts.map((c) => ({ ...c })),
       updatedAt: new Date().toISOString(),
     };
   }
@@ -266,7 +306,7 @@ export class MenteeState {
 
   private waitingFor(): NextStep['waitingFor'] {
     if (this.stage === 'in_review') return this.openPrerequisites().length > 0 ? 'mentee' : 'nobody';
-    if (this.stage === 'awaiting_selection') return 'mentor';
+    if (this.stage === 'awaiting_selection') return this.resultPending() ? 'nobody' : 'mentor';
     if (this.stage === 'active' && this.currentEvaluation() !== null) return 'mentor';
     return 'mentee';
   }
@@ -285,6 +325,9 @@ export class MenteeState {
         };
       }
       case 'awaiting_selection':
+        if (this.resultPending()) {
+          return { what: 'The term announces selection results', deadline: this.announcementAt() };
+        }
         return {
           what: 'A mentor or admin selects or declines the applicant',
           deadline: this.schedule.selectionDeadline,

@@ -9,6 +9,7 @@ import {
   completePrerequisiteUpdate,
   decideSelectionUpdate,
   extendTermUpdate,
+  type MenteeStatus,
   type MessageResult,
   recordPhoneCallUpdate,
   recordProgressUpdate,
@@ -21,8 +22,8 @@ import {
 } from '../../domain/messages.js';
 import { conflict, forbidden, notFound } from '../../domain/problems.js';
 import { type ApplicationRow, apply, findApplication, sendMessage } from '../../mentees/client.js';
-import { findProgram } from '../../mentees/programs.js';
-import { actorFrom, authorize, type Party, requireRole } from '../auth.js';
+import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
+import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
 import {
@@ -231,7 +232,7 @@ export function applicationRoutes(deps: ApiDeps) {
         await arg(actorFrom(caller), application),
       );
       return c.json(
-        { duplicate: result.duplicate, application: await readApplication(deps, application) },
+        { duplicate: result.duplicate, application: await readApplication(deps, application, caller) },
         200,
       );
     };
@@ -266,20 +267,20 @@ export function applicationRoutes(deps: ApiDeps) {
     }
     const { applicationId } = await apply(
       deps,
-      { id: program.id, rules: program.rules },
+      { id: program.id, rules: await rulesForNewMentee(sql, program) },
       { ...mentee, id: caller.userId },
       motivation,
     );
     const application = await findApplication(sql, applicationId);
-    return c.json(await readApplication(deps, application), 201, {
+    return c.json(await readApplication(deps, application, caller), 201, {
       location: `/applications/${applicationId}`,
     });
   });
 
   app.openapi(routes.status, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
-    authorize(c, application, 'mentee', 'mentor', 'staff');
-    return c.json(await readApplication(deps, application), 200);
+    const caller = authorize(c, application, 'mentee', 'mentor', 'staff');
+    return c.json(await readApplication(deps, application, caller), 200);
   });
 
   app.openapi(routes.prerequisite, async (c) => {
@@ -369,10 +370,31 @@ export function applicationRoutes(deps: ApiDeps) {
 async function readApplication(
   { sql, temporal }: ApiDeps,
   application: ApplicationRow,
+  caller: Principal,
 ): Promise<ApplicationStatus> {
   const row = await readStatus(sql, application.id);
   if (!row) throw notFound('application', application.id);
   const status = row.status ?? (await temporal.workflow.getHandle(application.workflowId).query(statusQuery));
   const { version: _version, applicationId: _id, ...view } = status;
-  return { id: application.id, menteeId: row.menteeId, ...view };
+  return { id: application.id, menteeId: row.menteeId, ...viewFor(caller, view) };
+}
+
+// what an applicant may not see yet: a selection result before the announcement, and other programs' interest
+const UNANNOUNCED = new Set(['selected', 'declined', 'selection-conflict']);
+
+/** Selection conflicts are for the programs' admins; an applicant hears their result on announcement day. */
+function viewFor<S extends Pick<MenteeStatus, 'selection' | 'decisions' | 'announcement' | 'conflicts'>>(
+  caller: Principal,
+  status: S,
+): S {
+  if (caller.role === 'admin' || caller.role === 'ops') return status;
+  const hidden = caller.role === 'mentee' && status.announcement?.announced === false;
+  return {
+    ...status,
+    conflicts: [],
+    ...(hidden && {
+      selection: null,
+      decisions: status.decisions.filter((d) => !UNANNOUNCED.has(d.action)),
+    }),
+  };
 }

@@ -215,6 +215,7 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
 
   const applicationPage = async (
     scope: Scope,
+    caller: Principal,
     query: {
       stage?: Stage[] | undefined;
       sort: z.infer<typeof ApplicationSort>;
@@ -227,8 +228,10 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
       query.limit,
       // the sort value is read back from the row itself: exact, whatever the timestamp precision
       (r) => ({ value: '', id: r.id }),
-      (r) => ({
+      ({ resultPending, ...r }) => ({
         ...r,
+        // an applicant hears of a selection on the term's announcement day, not before
+        ...(resultPending && caller.role === 'mentee' ? { mentorId: null, projectTitle: null } : {}),
         next: r.next ? { what: r.next.what ?? null, deadline: r.next.deadline ?? null } : null,
         createdAt: r.createdAt.toISOString(),
         updatedAt: r.updatedAt.toISOString(),
@@ -237,8 +240,8 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
 
   app.openapi(routes.programApplications, async (c) => {
     const { programId } = c.req.valid('param');
-    viewProgram(c, programId);
-    return c.json(await applicationPage({ programId }, c.req.valid('query')), 200);
+    const p = viewProgram(c, programId);
+    return c.json(await applicationPage({ programId }, p, c.req.valid('query')), 200);
   });
 
   app.openapi(routes.stageCounts, async (c) => {
@@ -255,12 +258,15 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const p = principal(c);
     if (p.role === 'mentor' && p.userId !== mentorId) throw forbidden('Mentors see only their own mentees');
     if (p.role === 'mentee') throw forbidden("Mentees cannot list a mentor's mentees");
-    return c.json(await applicationPage({ ...scopeOf(p, undefined), mentorId }, c.req.valid('query')), 200);
+    return c.json(
+      await applicationPage({ ...scopeOf(p, undefined), mentorId }, p, c.req.valid('query')),
+      200,
+    );
   });
 
   app.openapi(routes.mine, async (c) => {
     const p = requireRole(c, 'mentee');
-    return c.json(await applicationPage({ menteeId: p.userId }, c.req.valid('query')), 200);
+    return c.json(await applicationPage({ menteeId: p.userId }, p, c.req.valid('query')), 200);
   });
 
   app.openapi(routes.evaluationsDue, async (c) => {
