@@ -376,3 +376,150 @@ describe('a term of four programs with overlapping applicants', () => {
     expect(await described.staticDetails()).toContain(`Term \`${termId}\``);
   });
 });
+
+describe('the term rules under concurrency', () => {
+  it('lets exactly the limit of ten concurrent applications by one person through, every time', {
+    timeout: 300_000,
+  }, async () => {
+    const { programs } = await newTerm(
+      'apply-race',
+      { maxOpenApplications: 3 },
+      Array.from({ length: 10 }, (_, i) => ({ key: `p${i}` })),
+    );
+    const counts: Record<number, number>[] = [];
+    for (const person of ['r1', 'r2', 'r3', 'r4', 'r5']) {
+      const answers = await Promise.all(Object.values(programs).map((id) => apply(id, person)));
+      const tally: Record<number, number> = {};
+      for (const a of answers) tally[a.status] = (tally[a.status] ?? 0) + 1;
+      counts.push(tally);
+    }
+    expect(counts).toEqual(Array(5).fill({ 201: 3, 409: 7 }));
+    const open = await system.sql`
+      SELECT mentee_id, count(*)::int AS n FROM applications
+      WHERE program_id IN ${system.sql(Object.values(programs))} GROUP BY mentee_id ORDER BY mentee_id`;
+    expect(open.map((r) => r.n)).toEqual([3, 3, 3, 3, 3]);
+  });
+
+  it('gives an applicant selected by two programs at the same instant to exactly one, 24 times out of 24', {
+    timeout: 600_000,
+  }, async () => {
+    const { termId, programs, closes } = await newTerm('select-race', {}, [{ key: 'x' }, { key: 'y' }]);
+    const { x: X, y: Y } = programs as Record<'x' | 'y', string>;
+    const people = Array.from({ length: 24 }, (_, i) => `s${i}`);
+    const ids: Record<string, { x: string; y: string }> = {};
+    for (const p of people) {
+      const [x, y] = await Promise.all([apply(X, p), apply(Y, p)]);
+      ids[p] = { x: x.body.id, y: y.body.id };
+      await Promise.all([completePrerequisites(ids[p]!.x), completePrerequisites(ids[p]!.y)]);
+    }
+    await skipTo(closes + SCHEDULE.reviewClosesAt + HOURS);
+    const outcomes: string[] = [];
+    for (const [i, p] of people.entries()) {
+      const [x, y] = await Promise.all([
+        select(ids[p]!.x, `mentor-x${i}`),
+        select(ids[p]!.y, `mentor-y${i}`),
+      ]);
+      outcomes.push([x.status, y.status].sort().join('+'));
+      const refused = x.status === 409 ? x : y;
+      expect(refused.body.type).toBe('urn:mentorship:problem:selection-conflict');
+    }
+    expect(outcomes).toEqual(Array(24).fill('200+409'));
+    const seats = await system.sql`
+      SELECT mentee_id, count(*)::int AS n FROM acceptances WHERE term_id = ${termId} AND released_at IS NULL
+      GROUP BY mentee_id`;
+    expect(seats.length).toBe(24);
+    expect(seats.every((s) => s.n === 1)).toBe(true);
+    const onboarding = await system.sql`
+      SELECT mentee_id FROM applications WHERE program_id IN (${X}, ${Y}) AND stage = 'onboarding'
+      GROUP BY mentee_id HAVING count(*) = 1`;
+    expect(onboarding.length).toBe(24);
+  });
+
+  it('fills a program of 5 slots with exactly 5 of 12 concurrent selections', {
+    timeout: 300_000,
+  }, async () => {
+    const { programs, closes } = await newTerm('slots-race', {}, [{ key: 'z', slots: 5 }]);
+    const Z = programs.z!;
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const id = (await apply(Z, `z${i}`)).body.id as string;
+      await completePrerequisites(id);
+      ids.push(id);
+    }
+    await skipTo(closes + SCHEDULE.reviewClosesAt + HOURS);
+    const answers = await Promise.all(ids.map((id, i) => select(id, `mentor-z${i}`)));
+    expect(answers.filter((a) => a.status === 200).length).toBe(5);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(refused.length).toBe(7);
+    expect(refused.every((a) => a.body.rule === 'slots' && a.body.limit === 5)).toBe(true);
+  });
+});
+
+describe('bad term input', () => {
+  it('answers unknown terms, impossible limits and late announcements with a clear 4xx', {
+    timeout: 300_000,
+  }, async () => {
+    const { termId, programs, closes } = await newTerm('bad', { maxOpenApplications: 2 }, [
+      { key: 'a' },
+      { key: 'b' },
+    ]);
+    const problem = async (method: string, path: string, body: unknown, status: number) =>
+      (await call(method, path, body, status)).body as { detail: string; errors?: { path: string }[] };
+
+    expect((await problem('GET', '/terms/no-such-term', undefined, 404)).detail).toMatch(/no-such-term/);
+    expect((await problem('PATCH', '/terms/no-such-term', { maxOpenApplications: 3 }, 404)).detail).toMatch(
+      /No term/,
+    );
+    expect(
+      (await problem('POST', '/terms', { id: termId, organization: 'Org', name: 'Again' }, 409)).detail,
+    ).toMatch(/already exists/);
+    const invalid = await problem(
+      'POST',
+      '/terms',
+      { id: 'Bad Id', organization: '', name: 'x', maxOpenApplications: 0, shoeSize: 42 },
+      422,
+    );
+    expect(invalid.errors?.map((e) => e.path).sort()).toEqual(
+      expect.arrayContaining(['id', 'organization', 'maxOpenApplications']),
+    );
+    const now = await system.env.currentTimeMs();
+    const unknownTerm = await problem(
+      'POST',
+      '/programs',
+      programFixture(now, { id: `orphan-${now % 100_000}`, termId: 'no-such-term' }),
+      422,
+    );
+    expect(unknownTerm.errors).toEqual([{ path: 'termId', message: expect.stringMatching(/no term/) }]);
+
+    // a limit below what applicants already hold
+    for (const p of ['b1', 'b2']) for (const id of Object.values(programs)) await apply(id, p);
+    const below = await problem('PATCH', `/terms/${termId}`, { maxOpenApplications: 1 }, 422);
+    expect(below.errors).toEqual([
+      { path: 'maxOpenApplications', message: expect.stringMatching(/already has 2 open applications/) },
+    ]);
+    // an announcement after a program starts, set on the term or met by a new program
+    const late = await problem(
+      'PATCH',
+      `/terms/${termId}`,
+      { announcementAt: at(closes + SCHEDULE.termStartsAt + DAYS) },
+      422,
+    );
+    expect(late.errors?.[0]).toMatchObject({
+      path: 'announcementAt',
+      message: expect.stringMatching(/before program/),
+    });
+    await call('PATCH', `/terms/${termId}`, { announcementAt: at(closes + 18 * DAYS) }, 200);
+    const early = programFixture(now, {
+      id: `early-${now % 100_000}`,
+      termId,
+      selectionDeadline: at(closes + 15 * DAYS),
+      onboardingDeadline: at(closes + 16 * DAYS),
+      termStartsAt: at(closes + 17 * DAYS),
+    });
+    const startsFirst = await problem('POST', '/programs', early, 422);
+    expect(startsFirst.errors?.[0]).toMatchObject({ path: 'termStartsAt' });
+    // the term's rules are untouched by the refusals
+    const term = (await call('GET', `/terms/${termId}`, undefined, 200)).body;
+    expect(term).toMatchObject({ maxOpenApplications: 2, announcementAt: at(closes + 18 * DAYS) });
+  });
+});
