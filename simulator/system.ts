@@ -5,7 +5,13 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { pino } from 'pino';
 import postgres from 'postgres';
 import { createActivities } from '../activities/index.js';
@@ -179,7 +185,13 @@ export async function startSimulationSystem(
 /** The SDK's worker state lines would drown the progress bar; keep its warnings and errors. */
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+      // rejected payouts are activity failures the scenario asks for: only errors would interrupt the progress bar
+      logger: new DefaultLogger('ERROR', (entry) =>
+        process.stderr.write(`${entry.level} ${entry.message}\n`),
+      ),
+    });
   } catch {
     // already installed in this process (a test file, a bench running several systems)
   }
