@@ -198,6 +198,8 @@ function planApplication(
     late
       ? grid.down(reminder + random.next() * (reviewCloses - reminder - HOUR))
       : grid.up(Math.max(applied + HOUR, earlyBy));
+  // with a single prerequisite, "some of them" is all of it
+  if (intent.prerequisites === 'partial' && prerequisites.length <= 1) intent.prerequisites = 'early';
   if (intent.prerequisites === 'early' || intent.prerequisites === 'late') {
     const t = when(intent.prerequisites === 'late');
     for (const id of prerequisites) at(t, { kind: 'prerequisite', id });
@@ -207,11 +209,7 @@ function planApplication(
     for (const id of prerequisites.slice(0, some)) at(t, { kind: 'prerequisite', id });
   }
   const accepted =
-    prerequisites.length === 0 ||
-    intent.prerequisites === 'early' ||
-    intent.prerequisites === 'late' ||
-    (intent.prerequisites === 'partial' && prerequisites.length <= 1);
-  if (intent.prerequisites === 'partial' && prerequisites.length <= 1) intent.prerequisites = 'early';
+    prerequisites.length === 0 || intent.prerequisites === 'early' || intent.prerequisites === 'late';
   if (!accepted) return done();
 
   // Selection: a mentor selects or declines some days after the review closes, or nobody decides.
@@ -375,12 +373,16 @@ function planApplication(
   } else if (stop === Number.POSITIVE_INFINITY) {
     intent.participation = intent.participation ? `${intent.participation}, no survey` : 'no survey';
   }
+  // nobody acts for a mentee after the mentorship ended, except ops paying what is owed
+  const owed = (kind: Action['kind']) => kind === 'retry-payment' || kind === 'fix-payee';
+  if (endedAt < Number.POSITIVE_INFINITY) {
+    const kept = steps.filter((s) => s.at <= endedAt || owed(s.action.kind));
+    steps.splice(0, steps.length, ...kept);
+    if (extensionAt && extensionAt > endedAt) delete intent.extensionDays;
+  }
   if (leaving && leavesAt! < endedAt) {
     at(leavesAt!, { kind: leaving });
-    // nobody acts for a mentee after they left, except ops paying what is owed
-    const kept = steps.filter(
-      (s) => s.at <= leavesAt! || s.action.kind === 'retry-payment' || s.action.kind === 'fix-payee',
-    );
+    const kept = steps.filter((s) => s.at <= leavesAt! || owed(s.action.kind));
     steps.splice(0, steps.length, ...kept);
   } else if (leaving) {
     delete intent.leaves;
