@@ -230,3 +230,41 @@ export function listCertificates(sql: Sql, programId: string, page: { limit: num
     ORDER BY c.issued_at DESC, c.verification_code DESC
     LIMIT ${page.limit + 1}`;
 }
+
+/** One row of a program's applications export: what mentors and admins review and pass around. */
+export interface ApplicationExportRow {
+  applicationId: string;
+  menteeId: string;
+  menteeName: string;
+  menteeEmail: string;
+  country: string | null;
+  stage: Stage;
+  prerequisitesDone: string;
+  prerequisitesOpen: string;
+  otherApplications: string;
+  selection: string;
+  mentorId: string | null;
+  projectTitle: string | null;
+  appliedAt: Date;
+}
+
+/** A program's applications, oldest first, in batches (a cursor: an export never holds the program in memory). */
+export function exportApplications(sql: Sql, programId: string, batchSize = 200) {
+  const prerequisites = sql`status->${statusKey(sql, 'prerequisites')}`;
+  return sql<ApplicationExportRow[]>`
+    SELECT a.id AS "applicationId", a.mentee_id AS "menteeId", m.name AS "menteeName", m.email AS "menteeEmail",
+           m.country, a.stage,
+           coalesce((SELECT string_agg(x, ' ') FROM jsonb_array_elements_text(${prerequisites}->'done') x), '') AS "prerequisitesDone",
+           coalesce((SELECT string_agg(x, ' ') FROM jsonb_array_elements_text(${prerequisites}->'open') x), '') AS "prerequisitesOpen",
+           coalesce((SELECT string_agg(o.program_id || ':' || o.stage, ' ' ORDER BY o.created_at)
+                     FROM applications o JOIN programs op ON op.id = o.program_id
+                     WHERE o.mentee_id = a.mentee_id AND o.id <> a.id AND op.term_id = p.term_id), '') AS "otherApplications",
+           CASE WHEN jsonb_typeof(status->${statusKey(sql, 'selection')}) = 'object' THEN 'selected'
+                WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(status->${statusKey(sql, 'decisions')}) d
+                             WHERE d->>'action' = 'declined') THEN 'declined'
+                ELSE '' END AS selection,
+           a.mentor_id AS "mentorId", a.project_title AS "projectTitle", a.created_at AS "appliedAt"
+    FROM applications a JOIN mentees m ON m.id = a.mentee_id JOIN programs p ON p.id = a.program_id
+    WHERE a.program_id = ${programId}
+    ORDER BY a.created_at, a.id`.cursor(batchSize);
+}

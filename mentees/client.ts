@@ -184,6 +184,29 @@ export async function sendMessage<A>(
   }
 }
 
+/**
+ * A withdrawal or termination: asked again after the workflow closed with that very end, it is a harmless repeat
+ * (the mentee workflow has finished and can no longer answer); after another end, a 409.
+ */
+export async function sendEnding<A>(
+  { sql, temporal }: Pick<MenteeClientDeps, 'sql' | 'temporal'>,
+  application: ApplicationRow,
+  update: UpdateDefinition<MessageResult, [A]>,
+  arg: A,
+  endsAs: 'withdrawn' | 'terminated',
+): Promise<MessageResult> {
+  try {
+    return await sendMessage(temporal, application, update, arg);
+  } catch (error) {
+    if (!(error instanceof ProblemError && error.kind === 'application-closed')) throw error;
+    const { stage } = await findApplication(sql, application.id);
+    if (stage !== endsAs) {
+      throw conflict('application-closed', `Application ${application.id} has already ended (${stage})`);
+    }
+    return { duplicate: true };
+  }
+}
+
 function asProblem(error: unknown, application: ApplicationRow): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const status = REJECTION_STATUS[error.cause.type ?? ''];

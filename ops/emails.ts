@@ -1,10 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { type EmailMessage, RECIPIENTS, type Recipient } from '../domain/emails.js';
-import { resendEmailWorkflowId } from '../domain/ids.js';
+import { checkRequestId, resendEmailWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/messages.js';
 import { ProblemError } from '../domain/problems.js';
-import { type ApplicationRef, applicationOf, checkRequestId, type OpsDeps } from './deps.js';
+import { type ApplicationRef, applicationOf, type OpsDeps } from './deps.js';
 
 export const ResendEmailResult = z.object({
   applicationId: z.string(),

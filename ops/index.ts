@@ -1,5 +1,5 @@
 /** Repair and bulk operations ops run on mentees, shared by the `npm run ops` CLI and the admin API. */
-export { type OpsDeps, REQUEST_ID } from './deps.js';
+export type { OpsDeps } from './deps.js';
 export { ResendEmailResult, resendEmail } from './emails.js';
 export { ExtendResult, extend, TerminateResult, terminate } from './mentees.js';
 export { RetryPaymentResult, retryPayment } from './payments.js';

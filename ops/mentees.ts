@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { readTerm } from '../db/read-model.js';
+import { checkRequestId } from '../domain/ids.js';
 import { type Actor, extendTermUpdate, terminateUpdate } from '../domain/messages.js';
-import { invalid, ProblemError } from '../domain/problems.js';
-import { findApplication, sendMessage } from '../mentees/client.js';
-import {
-  type ApplicationRef,
-  applicationOf,
-  checkRequestId,
-  derivedRequestId,
-  type OpsDeps,
-} from './deps.js';
+import { invalid } from '../domain/problems.js';
+import { findApplication, sendEnding, sendMessage } from '../mentees/client.js';
+import { type ApplicationRef, applicationOf, derivedRequestId, type OpsDeps } from './deps.js';
 
 export const ExtendResult = z.object({
   applicationId: z.string(),
@@ -55,28 +50,17 @@ export async function extend(
 
 /** Ends one mentee's participation; terminating a mentee that is already terminated is a harmless repeat. */
 export async function terminate(
-  { sql, temporal }: OpsDeps,
+  deps: OpsDeps,
   ref: ApplicationRef,
   reason: string,
   by: Actor,
 ): Promise<TerminateResult> {
   if (!reason.trim()) throw invalid('A termination needs a reason');
-  const application = await applicationOf(sql, ref);
-  const stageNow = async () => (await findApplication(sql, application.id)).stage;
-  try {
-    const { duplicate } = await sendMessage(temporal, application, terminateUpdate, { by, reason });
-    return { applicationId: application.id, duplicate, stage: await stageNow() };
-  } catch (error) {
-    // the workflow has ended since: if it ended terminated, this request has nothing left to do
-    if (!(error instanceof ProblemError && error.kind === 'application-closed')) throw error;
-    const stage = await stageNow();
-    if (stage !== 'terminated') {
-      throw new ProblemError(
-        409,
-        'application-closed',
-        `Application ${application.id} has already ended (${stage})`,
-      );
-    }
-    return { applicationId: application.id, duplicate: true, stage };
-  }
+  const application = await applicationOf(deps.sql, ref);
+  const { duplicate } = await sendEnding(deps, application, terminateUpdate, { by, reason }, 'terminated');
+  return {
+    applicationId: application.id,
+    duplicate,
+    stage: (await findApplication(deps.sql, application.id)).stage,
+  };
 }

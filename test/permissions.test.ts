@@ -232,6 +232,22 @@ const MATRIX: Record<string, Row> = {
     body: () => ({ requestId: 'matrix' }),
     codes: STAFF(200),
   },
+  exportApplications: {
+    method: 'GET',
+    path: () => `/programs/${P}/applications/export`,
+    codes: PROGRAM_VIEWERS,
+  },
+  declinePending: {
+    method: 'POST',
+    path: () => `/programs/${P}/decline-pending`,
+    body: (column) => ({ requestId: `matrix-${column}` }),
+    codes: STAFF(200),
+  },
+  declinePendingReport: {
+    method: 'GET',
+    path: () => `/programs/${P}/decline-pending/never-ran`,
+    codes: STAFF(404),
+  },
   // last: it ends the active mentee's application
   withdraw: {
     method: 'POST',

@@ -185,7 +185,10 @@ export const messageHandlers = {
       if (!m.selection)
         reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
       if (m.resultPending())
-        reject(Rejections.wrongStage, `The result is announced at ${m.announcementAt()}; tell the applicant then`);
+        reject(
+          Rejections.wrongStage,
+          `The result is announced at ${m.announcementAt()}; tell the applicant then`,
+        );
     },
     apply(m, { by, note }) {
       // a retried request records the same call once

@@ -1,18 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { RECIPIENTS } from '../../domain/emails.js';
+import { REQUEST_ID } from '../../domain/ids.js';
 import { invalid } from '../../domain/problems.js';
 import { ScheduleChange } from '../../domain/program.js';
 import { findApplication } from '../../mentees/client.js';
 import * as Repair from '../../ops/index.js';
-import {
-  applyProgramSchedule,
-  extend,
-  REQUEST_ID,
-  resendEmail,
-  retryPayment,
-  terminate,
-} from '../../ops/index.js';
+import { applyProgramSchedule, extend, resendEmail, retryPayment, terminate } from '../../ops/index.js';
 import { actorFrom, requireProgram, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';

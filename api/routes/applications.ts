@@ -21,7 +21,13 @@ import {
   withdrawUpdate,
 } from '../../domain/messages.js';
 import { conflict, forbidden, notFound } from '../../domain/problems.js';
-import { type ApplicationRow, apply, findApplication, sendMessage } from '../../mentees/client.js';
+import {
+  type ApplicationRow,
+  apply,
+  findApplication,
+  sendEnding,
+  sendMessage,
+} from '../../mentees/client.js';
 import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
 import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -217,7 +223,11 @@ export function applicationRoutes(deps: ApiDeps) {
   const app = newRouter();
 
   /** Finds the application, checks the caller is one of `parties`, sends the message, answers with the fresh status. */
-  function message<A>(update: UpdateDefinition<MessageResult, [A]>, parties: Party[]) {
+  function message<A>(
+    update: UpdateDefinition<MessageResult, [A]>,
+    parties: Party[],
+    endsAs?: 'withdrawn' | 'terminated',
+  ) {
     return async (
       c: Context,
       applicationId: string,
@@ -225,12 +235,10 @@ export function applicationRoutes(deps: ApiDeps) {
     ) => {
       const application = await findApplication(sql, applicationId);
       const caller = authorize(c, application, ...parties);
-      const result = await sendMessage(
-        temporal,
-        application,
-        update,
-        await arg(actorFrom(caller), application),
-      );
+      const body = await arg(actorFrom(caller), application);
+      const result = endsAs
+        ? await sendEnding(deps, application, update, body, endsAs)
+        : await sendMessage(temporal, application, update, body);
       return c.json(
         { duplicate: result.duplicate, application: await readApplication(deps, application, caller) },
         200,
@@ -245,8 +253,8 @@ export function applicationRoutes(deps: ApiDeps) {
     progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
     evaluation: message(submitEvaluationUpdate, ['mentor']),
     feedback: message(submitFeedbackSurveyUpdate, ['mentee']),
-    withdraw: message(withdrawUpdate, ['mentee']),
-    terminate: message(terminateUpdate, ['staff']),
+    withdraw: message(withdrawUpdate, ['mentee'], 'withdrawn'),
+    terminate: message(terminateUpdate, ['staff'], 'terminated'),
     adoptSchedule: message(adoptProgramScheduleUpdate, ['staff']),
     extend: message(extendTermUpdate, ['staff']),
   };

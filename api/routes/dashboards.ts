@@ -1,7 +1,11 @@
+import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
+import { stringify } from 'csv-stringify/sync';
 import type { Context } from 'hono';
 import {
+  type ApplicationExportRow,
   evaluationsDue,
+  exportApplications,
   listApplications,
   listCertificates,
   listInstallments,
@@ -11,6 +15,7 @@ import {
 import { forbidden } from '../../domain/problems.js';
 import { STAGES, type Stage } from '../../domain/stages.js';
 import { PAYMENT_STATE_FILTERS, PAYMENT_STATES } from '../../domain/status.js';
+import { findProgram } from '../../mentees/programs.js';
 import { type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
@@ -97,6 +102,25 @@ const CertificateItem = z
   .openapi({ example: EXAMPLES.IssuedCertificate })
   .openapi('IssuedCertificate');
 
+/** The export's columns, in order: the row's fields, named as the header line names them. */
+const EXPORT_COLUMNS = [
+  'applicationId',
+  'menteeId',
+  'menteeName',
+  'menteeEmail',
+  'country',
+  'stage',
+  'prerequisitesDone',
+  'prerequisitesOpen',
+  'otherApplications',
+  'selection',
+  'mentorId',
+  'projectTitle',
+  'appliedAt',
+] as const satisfies readonly (keyof ApplicationExportRow)[];
+
+const csvValue = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? ''));
+
 const programParams = z.object({ programId: Param.programId });
 const listResponses = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
@@ -115,6 +139,28 @@ const routes = {
     ...secured,
     request: { params: programParams, query: ApplicationListQuery },
     responses: listResponses(ApplicationPage, 'One page of applications'),
+  }),
+  export: createRoute({
+    method: 'get',
+    tags: ['Dashboards'],
+    path: '/programs/{programId}/applications/export',
+    summary:
+      "A program's applications as CSV, streamed: stage, prerequisites, other applications in the term, selection, mentor (admins of the program, its mentors, ops)",
+    ...secured,
+    request: { params: programParams },
+    responses: {
+      200: {
+        description: 'One line per application, oldest first, with a header line',
+        content: {
+          'text/csv': {
+            schema: z.string().openapi({ example: `${EXPORT_COLUMNS.join(',')}\n` }),
+          },
+        },
+      },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse('Not allowed for this user'),
+      404: problemResponse('Unknown program'),
+    },
   }),
   stageCounts: createRoute({
     method: 'get',
@@ -242,6 +288,22 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const { programId } = c.req.valid('param');
     const p = viewProgram(c, programId);
     return c.json(await applicationPage({ programId }, p, c.req.valid('query')), 200);
+  });
+
+  app.openapi(routes.export, async (c) => {
+    const { programId } = c.req.valid('param');
+    viewProgram(c, programId);
+    await findProgram(sql, programId);
+    const lines = async function* () {
+      yield Buffer.from(stringify([EXPORT_COLUMNS]));
+      for await (const rows of exportApplications(sql, programId)) {
+        yield Buffer.from(stringify(rows.map((r) => EXPORT_COLUMNS.map((column) => csvValue(r[column])))));
+      }
+    };
+    return c.body(Readable.toWeb(Readable.from(lines())) as ReadableStream, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${programId}-applications.csv"`,
+    });
   });
 
   app.openapi(routes.stageCounts, async (c) => {

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { DeclinePendingResult } from '../../domain/bulk.js';
+import { checkRequestId, REQUEST_ID } from '../../domain/ids.js';
 import { ProgramInput, ScheduleChange } from '../../domain/program.js';
+import { declinePending, declinePendingRun } from '../../mentees/bulk.js';
 import { changeProgramSchedule, createProgram, findProgram } from '../../mentees/programs.js';
-import { principal, requireProgram } from '../auth.js';
+import { actorFrom, principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
@@ -88,8 +92,113 @@ const changeSchedule = createRoute({
   },
 });
 
-export function programRoutes({ sql }: ApiDeps) {
+const DeclinePendingReport = DeclinePendingResult.meta({
+  id: 'DeclinePendingResult',
+  example: {
+    programId: 'lfx-2027-term-1',
+    requestId: 'close-selection-2027-t1',
+    declined: ['5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11'],
+    alreadyDeclined: [],
+    refused: [
+      {
+        id: '9d2e6c1a-7b3f-4e8d-a0c5-1f6b2e9d4c7a',
+        reason:
+          'The applicant was already selected at 2027-02-16T10:00:00.000Z; the result is announced at 2027-02-20T16:00:00.000Z',
+      },
+    ],
+  },
+});
+const StillRunning = z
+  .object({ state: z.literal('running'), workflowId: z.string(), requestId: z.string() })
+  .meta({
+    id: 'BulkRunning',
+    example: {
+      state: 'running',
+      workflowId: 'decline-pending/lfx-2027-term-1/close-selection-2027-t1',
+      requestId: 'close-selection-2027-t1',
+    },
+  });
+const RequestId = z.string().regex(REQUEST_ID).openapi({
+  description: 'Names the run: the same id again is the same run',
+  example: 'close-selection-2027-t1',
+});
+const declinePendingRoutes = {
+  start: createRoute({
+    method: 'post',
+    tags: ['Programs'],
+    path: '/programs/{programId}/decline-pending',
+    summary:
+      'Decline every applicant still waiting for a decision, durably; reports who was declined and who refused (admins, ops)',
+    ...secured,
+    request: {
+      params: z.object({ programId: Param.programId }),
+      body: jsonBody(
+        z.strictObject({
+          reason: z.string().min(1).max(2000).optional(),
+          requestId: RequestId.optional().describe('Default: the Idempotency-Key header, else a new id'),
+        }),
+        { reason: 'All slots are filled for this term', requestId: 'close-selection-2027-t1' },
+      ),
+    },
+    responses: {
+      ...writeErrors,
+      200: {
+        description: 'Done: the report',
+        content: { 'application/json': { schema: DeclinePendingReport } },
+      },
+      202: {
+        description: 'Still running; GET the Location for the report',
+        content: { 'application/json': { schema: StillRunning } },
+      },
+      403: problemResponse('Not ops or an admin of this program'),
+      404: problemResponse('Unknown program'),
+    },
+  }),
+  report: createRoute({
+    method: 'get',
+    tags: ['Programs'],
+    path: '/programs/{programId}/decline-pending/{requestId}',
+    summary: 'The report of a "decline all pending" run (admins, ops)',
+    ...secured,
+    request: { params: z.object({ programId: Param.programId, requestId: RequestId }) },
+    responses: {
+      200: {
+        description: 'Done: the report',
+        content: { 'application/json': { schema: DeclinePendingReport } },
+      },
+      202: { description: 'Still running', content: { 'application/json': { schema: StillRunning } } },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse('Not ops or an admin of this program'),
+      404: problemResponse('No such run'),
+    },
+  }),
+};
+
+export function programRoutes(deps: ApiDeps) {
+  const { sql } = deps;
   const app = newRouter();
+
+  app.openapi(declinePendingRoutes.start, async (c) => {
+    const { programId } = c.req.valid('param');
+    const by = actorFrom(requireProgram(c, programId));
+    await findProgram(sql, programId);
+    const body = c.req.valid('json');
+    const requestId = checkRequestId(body.requestId ?? c.req.header('idempotency-key') ?? randomUUID());
+    const run = await declinePending(deps, { programId, requestId, reason: body.reason ?? null, by });
+    const location = `/programs/${programId}/decline-pending/${requestId}`;
+    return run.state === 'done'
+      ? c.json(run.result, 200, { location })
+      : c.json({ state: 'running' as const, workflowId: run.workflowId, requestId }, 202, { location });
+  });
+
+  app.openapi(declinePendingRoutes.report, async (c) => {
+    const { programId, requestId } = c.req.valid('param');
+    requireProgram(c, programId);
+    const run = await declinePendingRun(deps, programId, requestId);
+    return run.state === 'done'
+      ? c.json(run.result, 200)
+      : c.json({ state: 'running' as const, workflowId: run.workflowId, requestId }, 202);
+  });
 
   app.openapi(createProgramRoute, async (c) => {
     const input = c.req.valid('json');
