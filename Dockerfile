@@ -25,6 +25,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY emails ./emails
 COPY certificates ./certificates
+COPY mentees ./mentees
 COPY api ./api
 # the repair operations: the admin API serves them, and `node --import tsx ops/cli.ts` runs them in the container
 COPY ops ./ops
