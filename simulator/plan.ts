@@ -70,14 +70,14 @@ export interface CohortPlan {
 export function planCohort(
   files: LoadedPrograms,
   scenario: Scenario,
-  options: { mentees: number; seed: number; shiftMs?: number },
+  options: { mentees: number; seed: number; shiftMs?: number; gridHours?: number },
 ): CohortPlan {
   const programs = files.programs.map(({ program }) => {
     const input = shiftProgram(program, options.shiftMs ?? 0);
     return { input, rules: rulesOf(ProgramInput.parse(input)) };
   });
   const anchor = Math.min(...programs.map((p) => Date.parse(p.rules.applicationsCloseAt)));
-  const grid = new Grid(anchor);
+  const grid = new Grid(anchor, options.gridHours ?? 1);
   const shares = files.programs.map((p) => p.applicantShare);
   const selectedPerProgram = new Map<string, number>();
   const applications: PlannedApplication[] = [];
@@ -127,17 +127,38 @@ export function shiftProgram(program: ProgramInput, ms: number): ProgramInput {
 }
 
 /**
- * Actions happen on the half hour between whole hours counted from the first close of applications, so they never
- * coincide with a deadline (deadlines fall on whole hours): whether a step comes before or after one is certain.
+ * Actions happen on a grid of instants, every `hours` hours on the half hour counted from the first close of
+ * applications, so they never coincide with a deadline (deadlines fall on whole hours): whether a step comes before
+ * or after one is certain. A coarser grid means fewer clock steps for the same cohort (see bench/simulator.ts).
  */
-class Grid {
-  constructor(private readonly anchor: number) {}
-  private readonly offset = HOUR / 2;
+export class Grid {
+  private readonly step: number;
+  constructor(
+    private readonly anchor: number,
+    hours = 1,
+  ) {
+    this.step = hours * HOUR;
+  }
+  private point(t: number, step: number, round: (x: number) => number): number {
+    const offset = HOUR / 2;
+    return this.anchor + offset + round((t - this.anchor - offset) / step) * step;
+  }
   down(t: number): number {
-    return this.anchor + this.offset + Math.floor((t - this.anchor - this.offset) / HOUR) * HOUR;
+    return this.point(t, HOUR, Math.floor);
   }
   up(t: number): number {
-    return this.anchor + this.offset + Math.ceil((t - this.anchor - this.offset) / HOUR) * HOUR;
+    return this.point(t, HOUR, Math.ceil);
+  }
+  /** The grid instant at or next to `t` strictly between `lo` and `hi` (the hourly grid if the interval is short). */
+  snap(t: number, lo = Number.NEGATIVE_INFINITY, hi = Number.POSITIVE_INFINITY): number | null {
+    for (const step of [this.step, HOUR]) {
+      for (const round of [Math.floor, Math.ceil]) {
+        const c = this.point(Math.min(Math.max(t, lo), hi), step, round);
+        if (c > lo && c < hi) return c;
+      }
+    }
+    const first = this.point(lo, HOUR, Math.floor) + HOUR;
+    return first < hi ? first : null;
   }
 }
 
@@ -184,7 +205,11 @@ function planApplication(
   const closes = Date.parse(rules.applicationsCloseAt);
   const reviewCloses = Date.parse(rules.reviewClosesAt);
   const reminder = rules.reviewReminderAt ? Date.parse(rules.reviewReminderAt) : reviewCloses - DAY;
-  const applied = grid.down(closes - random.sample(scenario.applications.daysBeforeClose) * DAY);
+  const applied = grid.snap(
+    closes - random.sample(scenario.applications.daysBeforeClose) * DAY,
+    Number.NEGATIVE_INFINITY,
+    closes,
+  )!;
   at(applied, { kind: 'apply' });
 
   // Review: prerequisites early (before the reminder), late (after it), some of them, or none.
@@ -196,8 +221,8 @@ function planApplication(
   );
   const when = (late: boolean) =>
     late
-      ? grid.down(reminder + random.next() * (reviewCloses - reminder - HOUR))
-      : grid.up(Math.max(applied + HOUR, earlyBy));
+      ? grid.snap(reminder + random.next() * (reviewCloses - reminder), reminder, reviewCloses)!
+      : grid.snap(Math.max(applied, earlyBy), applied - 1, reminder)!;
   // with a single prerequisite, "some of them" is all of it
   if (intent.prerequisites === 'partial' && prerequisites.length <= 1) intent.prerequisites = 'early';
   if (intent.prerequisites === 'early' || intent.prerequisites === 'late') {
@@ -215,12 +240,11 @@ function planApplication(
   // Selection: a mentor selects or declines some days after the review closes, or nobody decides.
   intent.selection = random.pick(scenario.selection.shares);
   const selectionDeadline = Date.parse(rules.selectionDeadline);
-  const decidedAt = grid.up(
-    Math.min(
-      selectionDeadline - HOUR,
-      reviewCloses + random.sample(scenario.selection.daysAfterReview) * DAY,
-    ),
-  );
+  const decidedAt = grid.snap(
+    reviewCloses + random.sample(scenario.selection.daysAfterReview) * DAY,
+    reviewCloses,
+    selectionDeadline,
+  )!;
   const seat = selectedPerProgram.get(rules.programId) ?? 0;
   mentorId = `mentor-${rules.programId}-${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`;
   if (intent.selection === 'none') {
@@ -237,27 +261,26 @@ function planApplication(
     kind: 'select',
     projectTitle: `Project ${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`,
   });
-  if (random.chance(scenario.selection.phoneCallRate)) at(decidedAt + HOUR, { kind: 'phone-call' });
+  if (random.chance(scenario.selection.phoneCallRate)) at(decidedAt, { kind: 'phone-call' });
 
   // Onboarding: each step done on time, one of them late, or never.
   intent.onboarding = random.pick(scenario.onboarding.shares);
   const onboardingDeadline = Date.parse(rules.onboardingDeadline);
   const steps0 = rules.onboardingSteps.map((s) => s.id);
   if (intent.onboarding === 'never') {
-    if (steps0.length > 1) at(grid.up(decidedAt + HOUR), { kind: 'onboarding', step: steps0[0]! });
+    if (steps0.length > 1) at(decidedAt, { kind: 'onboarding', step: steps0[0]! });
     return done();
   }
   let onboardedAt = decidedAt;
   for (const [i, step] of steps0.entries()) {
     const late = intent.onboarding === 'late' && i === steps0.length - 1;
     const t = late
-      ? grid.up(onboardingDeadline + random.next() * 2 * DAY)
-      : grid.up(
-          Math.min(
-            onboardingDeadline - HOUR,
-            decidedAt + random.sample(scenario.onboarding.daysAfterSelection) * DAY,
-          ),
-        );
+      ? grid.snap(onboardingDeadline + random.next() * 2 * DAY, onboardingDeadline)!
+      : grid.snap(
+          decidedAt + random.sample(scenario.onboarding.daysAfterSelection) * DAY,
+          decidedAt - 1,
+          onboardingDeadline,
+        )!;
     onboardedAt = Math.max(onboardedAt, t);
     at(t, { kind: 'onboarding', step });
   }
@@ -267,7 +290,10 @@ function planApplication(
   const termStarts = Math.max(Date.parse(rules.termStartsAt), onboardedAt + HOUR);
   const finalDue = Date.parse(rules.evaluations[rules.evaluations.length - 1]!.dueAt);
   const extensionAt = random.chance(scenario.extensions.rate)
-    ? grid.up(termStarts + DAY + random.next() * Math.max(DAY, finalDue - 8 * DAY - termStarts))
+    ? grid.snap(
+        termStarts + DAY + random.next() * Math.max(DAY, finalDue - 8 * DAY - termStarts),
+        onboardedAt,
+      )
     : null;
   const extensionDays = extensionAt
     ? Math.max(1, Math.min(rules.maxExtensionDays, Math.round(random.sample(scenario.extensions.days))))
@@ -283,7 +309,9 @@ function planApplication(
     : random.chance(scenario.terminations.rate)
       ? 'terminate'
       : null;
-  const leavesAt = leaving ? grid.up(termStarts + random.next() * (moved(finalDue) - termStarts)) : null;
+  const leavesAt = leaving
+    ? grid.snap(termStarts + random.next() * (moved(finalDue) - termStarts), onboardedAt)
+    : null;
   if (leaving) intent.leaves = leaving;
 
   const participation = rules.participation;
@@ -291,10 +319,15 @@ function planApplication(
   const span = moved(finalDue) - termStarts;
   const milestones = participation.filter((p) => p.kind !== 'project-plan' && p.kind !== 'starter-task');
   const itemTimes = participation.map((item) => {
-    if (item.kind === 'project-plan') return grid.up(termStarts + random.next() * 5 * DAY);
-    if (item.kind === 'starter-task') return grid.up(termStarts + (5 + random.next() * 9) * DAY);
+    if (item.kind === 'project-plan')
+      return grid.snap(termStarts + random.next() * 5 * DAY, onboardedAt - 1)!;
+    if (item.kind === 'starter-task')
+      return grid.snap(termStarts + (5 + random.next() * 9) * DAY, onboardedAt - 1)!;
     const k = milestones.indexOf(item) + 1;
-    return grid.up(termStarts + (span * k) / (milestones.length + 1) + random.next() * 5 * DAY);
+    return grid.snap(
+      termStarts + (span * k) / (milestones.length + 1) + random.next() * 5 * DAY,
+      onboardedAt - 1,
+    )!;
   });
   const skipped = finishesAll || participation.length === 0 ? -1 : participation.length - 1;
   if (!finishesAll) intent.participation = `skips ${participation[participation.length - 1]?.id}`;
@@ -310,6 +343,7 @@ function planApplication(
   ];
   const outcomes: string[] = [];
   let endedAt = Number.POSITIVE_INFINITY;
+  let previousSubmission = onboardedAt;
   const grace = rules.missedEvaluation.outcome === 'fail' ? rules.missedEvaluation.graceDays : 30;
   for (const evaluation of rules.evaluations) {
     const b = evaluationBehaviour(scenario, evaluation.number);
@@ -325,8 +359,15 @@ function planApplication(
       break;
     }
     const submittedAt = late
-      ? grid.up(due + Math.min(lateBy, Math.max(0, grace - 0.1)) * DAY)
-      : grid.down(Math.max(opens + HOUR, due - early * DAY));
+      ? grid.snap(due + Math.min(lateBy, grace) * DAY, due, due + grace * DAY)
+      : grid.snap(due - early * DAY, Math.max(opens, previousSubmission), due);
+    if (submittedAt === null) {
+      // no grace period to be late in: a late evaluation is a missed one
+      outcomes.push('missed');
+      endedAt = due + grace * DAY;
+      break;
+    }
+    previousSubmission = submittedAt;
     outcomes.push(`${result}${late ? ' (late)' : ''}`);
     const installment = paysAfter.get(evaluation.number);
     if (
@@ -339,10 +380,10 @@ function planApplication(
       at(submittedAt, { kind: 'reject-payee' });
       intent.payment = `installment ${installment} rejected${retried ? (retryFails ? ', retried twice' : ', retried') : ', never retried'}`;
       if (retried) {
-        const first = grid.up(submittedAt + retryIn[0]! * DAY);
+        const first = grid.snap(submittedAt + retryIn[0]! * DAY, submittedAt)!;
         if (retryFails) {
           at(first, { kind: 'retry-payment' });
-          const second = grid.up(first + retryIn[1]! * DAY);
+          const second = grid.snap(first + retryIn[1]! * DAY, first)!;
           at(second, { kind: 'fix-payee' });
           at(second, { kind: 'retry-payment' });
         } else {
@@ -364,11 +405,13 @@ function planApplication(
   for (const [i, item] of participation.entries()) {
     if (i !== skipped && itemTimes[i]! < stop) at(itemTimes[i]!, { kind: 'progress', item: item.id });
   }
-  const surveyAt = grid.up(
-    moved(finalDue) + random.sample(scenario.participation.surveyDaysAfterFinal) * DAY,
-  );
   const completionDeadline = moved(Date.parse(rules.completionDeadline));
-  if (random.chance(scenario.participation.surveyRate) && surveyAt < stop && surveyAt < completionDeadline) {
+  const surveyAt = grid.snap(
+    moved(finalDue) + random.sample(scenario.participation.surveyDaysAfterFinal) * DAY,
+    onboardedAt,
+    completionDeadline,
+  );
+  if (random.chance(scenario.participation.surveyRate) && surveyAt !== null && surveyAt < stop) {
     at(surveyAt, { kind: 'survey' });
   } else if (stop === Number.POSITIVE_INFINITY) {
     intent.participation = intent.participation ? `${intent.participation}, no survey` : 'no survey';

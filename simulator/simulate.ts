@@ -11,6 +11,8 @@ export interface SimulationOptions {
   mentees: number;
   seed: number;
   concurrency?: number;
+  /** Hours between the instants people act at (default 1); coarser means fewer clock steps. */
+  gridHours?: number;
 }
 
 export type Phase = 'starting' | 'planning' | 'programs' | 'running' | 'settling' | 'report' | 'done';
@@ -52,7 +54,12 @@ export async function simulate(
 ): Promise<SimulationRun> {
   const now = await system.clock.sync();
   const shiftMs = shiftFor(files, now);
-  const plan = planCohort(files, scenario, { mentees: options.mentees, seed: options.seed, shiftMs });
+  const plan = planCohort(files, scenario, {
+    mentees: options.mentees,
+    seed: options.seed,
+    shiftMs,
+    gridHours: options.gridHours ?? 1,
+  });
   const people = cohortPeople(system, files.term?.id ?? null);
   let stepsDone = 0;
   let applicationsDone = 0;

@@ -141,6 +141,8 @@ export async function startSimulationSystem(
       payments: provider,
       emailFrom: 'Mentorship <mentorship@example.org>',
       publicBaseUrl: SIM_BASE_URL,
+      // activities that message other mentees' workflows (a term's bulk decisions) need a client
+      temporal: env.client,
     });
     const taskQueue = `simulation-${randomBytes(4).toString('hex')}`;
     const worker = await Worker.create({
