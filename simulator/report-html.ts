@@ -102,7 +102,8 @@ const palette = ['#3366cc','#dc3912','#ff9900','#109618','#990099','#0099c6','#d
 const color = (i) => palette[i % palette.length];
 const sets = (record, stacked) => Object.entries(record).map(([label, data], i) => ({ label, data, backgroundColor: color(i), borderColor: color(i), fill: stacked, pointRadius: 0, stack: stacked ? 's' : undefined }));
 const draw = (id, config) => { window.charts = window.charts || {}; window.charts[id] = new Chart(document.getElementById('chart-' + id), config); };
-const bar = (labels, datasets, stacked, extra = {}) => ({ type: 'bar', data: { labels, datasets }, options: { animation: false, responsive: true, scales: { x: { stacked }, y: { stacked, beginAtZero: true } }, ...extra } });
+// horizontal bars name every category (no skipped labels)
+const bar = (labels, datasets, stacked, extra = {}) => ({ type: 'bar', data: { labels, datasets }, options: { animation: false, responsive: true, scales: extra.indexAxis === 'y' ? { x: { stacked, beginAtZero: true }, y: { stacked, ticks: { autoSkip: false } } } : { x: { stacked }, y: { stacked, beginAtZero: true } }, ...extra } });
 draw('funnel', bar(report.funnel.map((f) => f.step), [{ label: 'applications', data: report.funnel.map((f) => f.count), backgroundColor: color(0) }], false, { indexAxis: 'y', plugins: { legend: { display: false } } }));
 const exits = {};
 report.funnel.forEach((f) => f.exits.forEach((e) => { exits[e.reason] = (exits[e.reason] || 0) + e.count; }));
