@@ -27,7 +27,8 @@ const { connect, migrate } = await import('../db/index.js');
 const { startDevServer } = await import('../scripts/dev-server.js');
 const { ensureTemporalCli, findFreePorts } = await import('../scripts/temporal-binaries.js');
 const { pool } = await import('../simulator/engine.js');
-const { SIM_AUTH, SIM_BASE_URL } = await import('../simulator/system.js');
+const { quietRuntime, SIM_AUTH, SIM_BASE_URL } = await import('../simulator/system.js');
+quietRuntime();
 const { programFixture } = await import('../test/support/programs.js');
 const { bundleWorkflows } = await import('../worker/worker.js');
 

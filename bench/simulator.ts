@@ -18,10 +18,11 @@ const { menteeWorkflowId } = await import('../domain/ids.js');
 const { pool, runTimeline, SimulatedClock } = await import('../simulator/engine.js');
 const { loadPrograms, loadScenario } = await import('../simulator/files.js');
 const { planCohort } = await import('../simulator/plan.js');
-const { shiftFor, simulate } = await import('../simulator/simulate.js');
-const { DEFAULT_WORKER_SIZES, startSimulationSystem, startTimeSkipping } = await import(
+const { settleWorkflows, shiftFor, simulate } = await import('../simulator/simulate.js');
+const { DEFAULT_WORKER_SIZES, quietRuntime, startSimulationSystem, startTimeSkipping } = await import(
   '../simulator/system.js'
 );
+quietRuntime();
 const { ensureTemporalTestServer } = await import('../scripts/temporal-binaries.js');
 const { bundleWorkflowCode, Worker } = await import('@temporalio/worker');
 const { bareMenteeWorkflow, bareMessageUpdate } = await import('./bare-workflow.js');
@@ -122,7 +123,8 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
     const rules = new Map(plan.programs.map((p) => [p.rules.programId, p.rules]));
     const rss = rssSampler();
     const started = performance.now();
-    let counts: number[] = [];
+    const counts: number[] = [];
+    let open = 0;
     await worker.runUntil(async () => {
       const timeline = plan.applications.flatMap((a, index) =>
         a.steps.map((step) => ({
@@ -159,28 +161,26 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
       );
       await runTimeline(clock, timeline, { concurrency });
       await clock.skipTo(plan.endsAt);
-      await pool(
-        plan.applications.filter((a) => a.applicationId),
-        16,
-        async (a) => {
-          await env.client.workflow.getHandle(a.applicationId!).result();
-        },
-      );
-      counts = [];
-      for (const a of plan.applications.filter((x) => x.applicationId).slice(0, 400)) {
-        const handle = env.client.workflow.getHandle(a.applicationId!);
-        if ((await handle.result()) === 'completed' && counts.length < 40)
-          counts.push((await handle.fetchHistory()).events?.length ?? 0);
-      }
+      const ids = plan.applications.filter((a) => a.applicationId).map((a) => a.applicationId!);
+      const settled = await settleWorkflows(env.client, ids);
+      open = settled.filter((s) => s.open).length;
     });
     const seconds = (performance.now() - started) / 1000;
+    // events per completed mentee, read once everything has closed (results one at a time, never concurrently)
+    for (const a of plan.applications.filter((x) => x.applicationId).slice(0, 400)) {
+      if (counts.length >= 40) break;
+      const handle = env.client.workflow.getHandle(a.applicationId!);
+      const described = await handle.describe();
+      if (described.status.name === 'COMPLETED' && (await handle.result()) === 'completed')
+        counts.push((await handle.fetchHistory()).events?.length ?? 0);
+    }
     const avg = counts.length ? counts.reduce((s, n) => s + n, 0) / counts.length : 0;
     return {
       mentees: plan.applications.length,
       seconds,
       perSecond: plan.applications.length / seconds,
       peakRssMb: rss(),
-      extra: `events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length})`,
+      extra: `events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length}); ${open} left open`,
     };
   } finally {
     await env.teardown();

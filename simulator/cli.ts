@@ -39,7 +39,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scenario <file>', 'behaviour rates and distributions (defaults: a typical LFX term)')
     .option('--out <dir>', 'where report.html and report.json go', '.data/simulation')
     .option('--concurrency <n>', 'API calls in flight at one instant', integer('--concurrency', 1, 256), 16)
-    .option('--resolution <hours>', 'hours between the instants people act at (1-24)', integer('--resolution', 1, 24), 1)
+    .option(
+      '--resolution <hours>',
+      'hours between the instants people act at (1-24)',
+      integer('--resolution', 1, 24),
+      1,
+    )
     .option('--json', 'print the report.json summary to stdout, no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

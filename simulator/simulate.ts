@@ -164,27 +164,41 @@ export async function simulate(
 
 /**
  * Waits until every workflow has closed or is quiet (no workflow task or activity pending: it waits for a person,
- * e.g. ops to retry a rejected payment), so the read model, the ledger and the emails are final.
+ * e.g. ops to retry a rejected payment), so the read model, the ledger and the emails are final. Never awaits
+ * `result()` concurrently: on the time-skipping server that unlocks time skipping once per call.
  */
-async function settleAll(system: SimulationSystem, plan: CohortPlan): Promise<SimulationRun['open']> {
-  const open: SimulationRun['open'] = [];
-  const applied = plan.applications.filter((a) => a.applicationId);
-  await pool(applied, 16, async (a) => {
-    const handle = system.env.client.workflow.getHandle(menteeWorkflowId(a.applicationId!));
+export async function settleWorkflows(
+  client: SimulationSystem['env']['client'],
+  workflowIds: string[],
+): Promise<{ workflowId: string; open: boolean }[]> {
+  const settled: { workflowId: string; open: boolean }[] = [];
+  await pool(workflowIds, 16, async (workflowId) => {
+    const handle = client.workflow.getHandle(workflowId);
     for (let attempt = 0; ; attempt++) {
       const described = await handle.describe();
-      if (described.status.name !== 'RUNNING') return;
       const raw = described.raw;
       const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null;
-      if (!busy || attempt > 600) {
-        const [row] = await system.sql<
-          { stage: Stage }[]
-        >`SELECT stage FROM applications WHERE id = ${a.applicationId!}`;
-        open.push({ key: a.key, applicationId: a.applicationId!, stage: row?.stage ?? 'in_review' });
+      if (described.status.name !== 'RUNNING' || !busy || attempt > 600) {
+        settled.push({ workflowId, open: described.status.name === 'RUNNING' });
         return;
       }
       await sleep(100);
     }
   });
+  return settled;
+}
+
+async function settleAll(system: SimulationSystem, plan: CohortPlan): Promise<SimulationRun['open']> {
+  const applied = plan.applications.filter((a) => a.applicationId);
+  const byWorkflow = new Map(applied.map((a) => [menteeWorkflowId(a.applicationId!), a]));
+  const settled = await settleWorkflows(system.env.client, [...byWorkflow.keys()]);
+  const open: SimulationRun['open'] = [];
+  for (const { workflowId } of settled.filter((s) => s.open)) {
+    const a = byWorkflow.get(workflowId)!;
+    const [row] = await system.sql<
+      { stage: Stage }[]
+    >`SELECT stage FROM applications WHERE id = ${a.applicationId!}`;
+    open.push({ key: a.key, applicationId: a.applicationId!, stage: row?.stage ?? 'in_review' });
+  }
   return open.sort((x, y) => x.key.localeCompare(y.key));
 }

@@ -185,7 +185,7 @@ export async function startSimulationSystem(
 }
 
 /** The SDK's worker state lines would drown the progress bar; keep its warnings and errors. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   try {
     Runtime.install({
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
