@@ -16,6 +16,7 @@ import { problem } from './problems.js';
 import { newRouter } from './router.js';
 import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { programRoutes } from './routes/programs.js';
@@ -79,7 +80,7 @@ export function createApp(deps: ApiDeps) {
     cors({
       origin: deps.corsOrigins ?? [],
       allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['location', 'idempotent-replayed', 'retry-after'],
       maxAge: 600,
     }),
@@ -121,6 +122,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', certificateRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', calendarRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -140,6 +142,10 @@ export function createApp(deps: ApiDeps) {
         description: 'Lists and counts from the read model, with filters and cursor pages',
       },
       { name: 'Certificates', description: 'Public verification of Letters of Completion' },
+      {
+        name: 'Calendars',
+        description: "Each person's deadlines as an iCalendar feed at a private, revocable URL",
+      },
       { name: 'Admin', description: 'Repairs for ops and program admins; each is safe to run twice' },
       { name: 'System', description: 'Probes and metrics' },
     ],
@@ -179,7 +185,8 @@ function requestLog(log: ApiDeps['log']): MiddlewareHandler {
     const applicationId = c.req.path.match(/^(?:\/admin)?\/applications\/([0-9a-f-]{36})(?:\/|$)/i)?.[1];
     const line = {
       method: c.req.method,
-      path: c.req.path,
+      // a calendar feed's token is its credential: not written to the logs
+      path: c.req.path.replace(/^\/calendars\/[^/]+/, '/calendars/{token}'),
       status: c.res.status,
       ms: Math.round(performance.now() - started),
       userId: callerOf(c)?.userId,

@@ -11,6 +11,8 @@ export interface ApiDeps {
   log: Logger;
   /** How bearer tokens are verified. */
   auth: AuthOptions;
+  /** Base of the URLs the API hands out (calendar feeds); default: the request's own origin. */
+  publicBaseUrl?: string;
   /** Browser origins allowed by CORS. */
   corsOrigins?: string[];
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */

@@ -47,6 +47,13 @@ export const EXAMPLES = {
         submittedAt: '2027-02-01T09:30:00.000Z',
         ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
         outcome: 'pass',
+        recommendation: 'pass',
+        menteeEvaluation: {
+          ratings: { mentor: 5, program: 4 },
+          comments: 'Weekly calls help a lot',
+          sharedWithMentor: true,
+          submittedAt: '2027-02-01T12:00:00.000Z',
+        },
       },
       {
         number: 2,
@@ -56,6 +63,8 @@ export const EXAMPLES = {
         submittedAt: null,
         ratings: null,
         outcome: null,
+        recommendation: null,
+        menteeEvaluation: null,
       },
     ],
     stipend: [
@@ -79,6 +88,8 @@ export const EXAMPLES = {
     feedbackSubmitted: false,
     extensionDays: 0,
     termEndsAt: '2027-04-06T18:00:00.000Z',
+    selectionDeadline: '2027-01-05T18:00:00.000Z',
+    termStartsAt: '2027-01-12T18:00:00.000Z',
     certificateCode: null,
     next: { what: 'Mentor submits evaluation 2', deadline: '2027-02-23T18:00:00.000Z' },
     outcomeReason: null,

@@ -45,7 +45,8 @@ export function idempotency(sql: Sql): MiddlewareHandler {
       throw error;
     }
     const response = c.res;
-    if (response.status >= 500) {
+    // server errors run again on a retry; so does an answer holding a secret (no-store), which is not kept
+    if (response.status >= 500 || response.headers.get('cache-control')?.includes('no-store')) {
       await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
       return;
     }

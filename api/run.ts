@@ -1,7 +1,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { type Config, DEVELOPMENT_JWT_SECRET } from '../config/index.js';
+import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
@@ -27,6 +27,7 @@ export async function startApi(
     log,
     auth: authOptions(config),
     corsOrigins: config.CORS_ORIGINS,
+    publicBaseUrl: publicBaseUrl(config),
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));

@@ -1,6 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { EVALUATIONS } from '../domain/program.js';
-import { EvaluationRatings, MenteeStatus } from '../domain/status.js';
+import {
+  EvaluationRatings,
+  MenteeEvaluationRatings,
+  MenteeStatus,
+  RECOMMENDATIONS,
+} from '../domain/status.js';
 import { EXAMPLES } from './examples.js';
 import { Problem } from './problems.js';
 
@@ -66,9 +71,46 @@ export const MessageResponse = z
   .openapi({ example: { duplicate: false, application: EXAMPLES.ApplicationStatus } })
   .openapi('MessageResult');
 
-export const EvaluationBody = z.strictObject({
-  mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
-  ratings: z.strictObject(EvaluationRatings.shape),
+export const EvaluationBody = z
+  .strictObject({
+    mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
+    ratings: z.strictObject(EvaluationRatings.shape),
+    comments: z.string().max(10_000).default(''),
+    outcome: z
+      .enum(['pass', 'fail'])
+      .optional()
+      .describe(
+        'pass or fail; may be left out when a recommendation says it (pass is a pass, the rest fail)',
+      ),
+    recommendation: z
+      .enum(RECOMMENDATIONS)
+      .optional()
+      .describe(
+        'pass (the installment that follows is paid); extend (extendDays: this evaluation and every later deadline move); terminate-with-pay (the earned installment is paid); terminate-without-pay',
+      ),
+    extendDays: z.int().min(1).max(180).optional().describe('With `extend`: days the evaluation moves'),
+  })
+  .superRefine((body, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!body.outcome && !body.recommendation) issue('outcome', 'give an outcome or a recommendation');
+    const implied = body.recommendation && (body.recommendation === 'pass' ? 'pass' : 'fail');
+    if (body.outcome && implied && body.outcome !== implied) {
+      issue('recommendation', `${body.recommendation} contradicts the outcome ${body.outcome}`);
+    }
+    if (body.recommendation === 'extend' && body.extendDays === undefined) {
+      issue('extendDays', 'an extension needs a number of days');
+    }
+    if (body.recommendation !== 'extend' && body.extendDays !== undefined) {
+      issue('extendDays', 'days only go with the recommendation extend');
+    }
+  });
+
+/** The mentee's evaluation of their mentor and the program. */
+export const MenteeEvaluationBody = z.strictObject({
+  ratings: z.strictObject(MenteeEvaluationRatings.shape),
   comments: z.string().max(10_000).default(''),
-  outcome: z.enum(['pass', 'fail']),
+  shareWithMentor: z
+    .boolean()
+    .default(false)
+    .describe("Let the mentor read it; the program's admins always can"),
 });

@@ -155,6 +155,43 @@ export function evaluationsDue(
     LIMIT ${query.limit + 1}`;
 }
 
+const onboardingKey = <K extends keyof MenteeStatus['onboarding'] & string>(sql: Sql, key: K) =>
+  sql.unsafe(path(key));
+
+/** One application's dates for a calendar: the status document's deadlines, the program's selection and start. */
+export interface ApplicationDatesRow {
+  applicationId: string;
+  programId: string;
+  programName: string;
+  term: string;
+  menteeName: string;
+  stage: Stage;
+  reviewClosesAt: string;
+  onboardingDeadline: string;
+  termEndsAt: string;
+  evaluations: EvaluationStatus[];
+  selectionDeadline: string;
+  termStartsAt: string;
+}
+
+/** The dates of the applications in scope (a mentee's, a mentor's mentees'), oldest application first. */
+export function applicationDates(sql: Sql, scope: Scope, stages?: readonly Stage[]) {
+  const status = (key: keyof MenteeStatus & string) => sql`a.status->>${statusKey(sql, key)}`;
+  return sql<ApplicationDatesRow[]>`
+    SELECT a.id AS "applicationId", a.program_id AS "programId", p.name AS "programName", p.term,
+           m.name AS "menteeName", a.stage,
+           ${status('reviewClosesAt')} AS "reviewClosesAt",
+           a.status->${statusKey(sql, 'onboarding')}->>${onboardingKey(sql, 'deadline')} AS "onboardingDeadline",
+           ${status('termEndsAt')} AS "termEndsAt", a.status->${statusKey(sql, 'evaluations')} AS evaluations,
+           -- documents written before they carried these two: the program's (only an extension moves them)
+           coalesce(${status('selectionDeadline')}, p.rules->>'selectionDeadline') AS "selectionDeadline",
+           coalesce(${status('termStartsAt')}, p.rules->>'termStartsAt') AS "termStartsAt"
+    FROM applications a JOIN programs p ON p.id = a.program_id JOIN mentees m ON m.id = a.mentee_id
+    WHERE a.status IS NOT NULL AND ${where(sql, scope, 'a')}
+      ${stages ? sql`AND a.stage IN ${sql([...stages])}` : sql``}
+    ORDER BY a.created_at, a.id`;
+}
+
 /** One stipend installment as readers see it: the workflow's plan, overlaid by the payment ledger once paid out. */
 export interface InstallmentRow {
   applicationId: string;

@@ -19,6 +19,16 @@ export type EmailMessage =
   | { kind: 'term-extended'; days: number; termEndsAt: string }
   | { kind: 'payment-failed'; installment: number; of: number; reason: string; applicationId: string }
   | { kind: 'letter-of-completion'; verificationCode: string }
+  | { kind: 'payment-approved'; installment: number; of: number; amountCents: number; currency: string }
+  | {
+      kind: 'approval-reminder' | 'approval-overdue';
+      installment: number;
+      of: number;
+      amountCents: number;
+      currency: string;
+      applicationId: string;
+    }
+  | { kind: 'mentee-evaluation-reminder' | 'mentee-evaluation-missing'; evaluation: number; dueAt: string }
   /** To both programs' admins, never the applicant: the applicant is selected by a second program of the term. */
   | {
       kind: 'selection-conflict';

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProgramRules } from './program.js';
 import type { Stage } from './stages.js';
-import type { Actor, EvaluationRatings, MenteeStatus } from './status.js';
+import type { Actor, EvaluationRatings, MenteeStatus, Recommendation } from './status.js';
 
 export type {
   Actor,
@@ -10,6 +10,7 @@ export type {
   EvaluationStatus,
   InstallmentStatus,
   MenteeStatus,
+  Recommendation,
   Role,
 } from './status.js';
 
@@ -25,6 +26,27 @@ export interface EvaluationSubmission {
   ratings: EvaluationRatings;
   comments: string;
   outcome: 'pass' | 'fail';
+  /** Absent in evaluations sent before recommendations existed: the outcome decides alone. */
+  recommendation?: Recommendation;
+  /** With `extend`: how many days the evaluation and every later deadline move. */
+  extendDays?: number;
+}
+
+/** The mentee's evaluation of their mentor and the program, at one of the evaluations. */
+export interface MenteeEvaluationSubmission {
+  number: number;
+  by: Actor;
+  ratings: { mentor: number; program: number };
+  comments: string;
+  shareWithMentor: boolean;
+}
+
+/** The program's admin approves (or declines, with a reason) an earned stipend installment. */
+export interface InstallmentDecision {
+  number: number;
+  by: Actor;
+  decision: 'approve' | 'decline';
+  reason?: string;
 }
 
 /** What a message's Update returns; the caller reads the fresh status from the read model, which is flushed first. */
@@ -97,6 +119,13 @@ export const extendTermUpdate = defineUpdate<
   // requestId: the same request sent twice (a re-run ops command) extends once
   [{ by: Actor; days: number; reason: string; requestId?: string }]
 >('extendTerm');
+
+export const submitMenteeEvaluationUpdate = defineUpdate<MessageResult, [MenteeEvaluationSubmission]>(
+  'submitMenteeEvaluation',
+);
+export const decideInstallmentUpdate = defineUpdate<MessageResult, [InstallmentDecision]>(
+  'decideInstallment',
+);
 
 /** Ops (or the program admin) retry a stipend payment the provider rejected, after fixing the payee's details. */
 export const retryPaymentUpdate = defineUpdate<MessageResult, [{ by: Actor }]>('retryPayment');

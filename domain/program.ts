@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PinnedTermRules } from './term.js';
+import { TimeZone } from './time-zones.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
@@ -54,6 +55,30 @@ const Stipend = z.strictObject({
   payOnFailedEvaluation: z.boolean().default(false),
 });
 
+/** How a program reads its evaluations (GSoC and LFX differ). */
+const EvaluationPolicy = z.strictObject({
+  passMinimumRating: z
+    .int()
+    .min(1)
+    .max(5)
+    .nullable()
+    .default(null)
+    .describe('A mentor may recommend a pass only with every rating at least this; null: any ratings'),
+  menteeEvaluation: z
+    .enum(['fail', 'flag', 'ignore'])
+    .default('flag')
+    .describe(
+      "The mentee's own evaluation of the mentor and the program, missing by the due date plus grace: fail (GSoC), flag (remind, alert the admin) or ignore",
+    ),
+});
+
+/** Whether an earned installment is paid at once, or waits for the program's admin (LFX). */
+const StipendApproval = z.strictObject({
+  mode: z.enum(['automatic', 'admin']).default('automatic'),
+  remindAfterDays: z.int().min(1).max(60).default(3).describe('Remind the admin of an undecided installment'),
+  alertOpsAfterDays: z.int().min(1).max(90).default(7).describe('Then flag it for ops (NeedsAttention)'),
+});
+
 /** What an admin sends to create a program term: its schedule and rules. */
 export const ProgramInput = z
   .strictObject({
@@ -70,6 +95,9 @@ export const ProgramInput = z
       .optional()
       .describe("Mentees the program may select; default: the term's slotsPerProgram, else unlimited"),
     adminEmail: z.email().describe('Where overdue evaluations, lapsed offers and terminations are reported'),
+    adminTimeZone: TimeZone.optional().describe(
+      "The program admins' IANA time zone, e.g. Europe/Berlin: their emails and calendar show deadlines in it, with UTC beside (default UTC)",
+    ),
     applicationsCloseAt: Instant,
     reviewWindowDays: z.int().min(1).max(120),
     selectionDeadline: Instant,
@@ -92,6 +120,8 @@ export const ProgramInput = z
     stipend: Stipend,
     completionGraceDays: z.int().min(0).max(60).default(14),
     maxExtensionDays: z.int().min(0).max(180).default(35),
+    evaluationPolicy: EvaluationPolicy.default(EvaluationPolicy.parse({})),
+    stipendApproval: StipendApproval.default(StipendApproval.parse({})),
   })
   .superRefine((program, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -194,6 +224,9 @@ export interface ProgramRules {
     payOnFailedEvaluation: boolean;
   };
   maxExtensionDays: number;
+  /** Absent in workflows started before programs had these settings: they keep today's behaviour. */
+  evaluationPolicy?: { passMinimumRating: number | null; menteeEvaluation: 'fail' | 'flag' | 'ignore' };
+  stipendApproval?: { mode: 'automatic' | 'admin'; remindAfterDays: number; alertOpsAfterDays: number };
   /** The term's rules, read when the mentee applied; absent in workflows started before terms existed. */
   termRules?: PinnedTermRules;
 }
@@ -248,6 +281,8 @@ export function rulesOf(program: Program): ProgramRules {
       payOnFailedEvaluation: program.stipend.payOnFailedEvaluation,
     },
     maxExtensionDays: program.maxExtensionDays,
+    evaluationPolicy: program.evaluationPolicy,
+    stipendApproval: program.stipendApproval,
   };
 }
 

@@ -20,6 +20,8 @@ export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', 'KEY
 export const NEEDS_ATTENTION = {
   evaluationOverdue: 'evaluation-overdue',
   paymentFailed: 'payment-failed',
+  /** An earned installment has waited for the admin's approval longer than the program allows. */
+  approvalOverdue: 'approval-overdue',
 } as const;
 
 const CLI_TYPE = {

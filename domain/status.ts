@@ -33,6 +33,21 @@ export const EvaluationRatings = z.object({
 export type EvaluationRatings = z.infer<typeof EvaluationRatings>;
 
 export const EVALUATION_STATES = ['upcoming', 'open', 'overdue', 'passed', 'failed', 'missed'] as const;
+/** What a mentor recommends with an evaluation (Outreachy's choices); `fail` is an evaluation without one. */
+export const RECOMMENDATIONS = ['pass', 'extend', 'terminate-with-pay', 'terminate-without-pay'] as const;
+export type Recommendation = (typeof RECOMMENDATIONS)[number];
+
+/** The mentee's evaluation of their mentor and the program, 1-5 each. */
+export const MenteeEvaluationRatings = z.object({ mentor: Rating, program: Rating });
+export const MenteeEvaluationStatus = z.object({
+  ratings: MenteeEvaluationRatings,
+  comments: z.string(),
+  /** The mentee lets their mentor read it; admins always can. */
+  sharedWithMentor: z.boolean(),
+  submittedAt: z.string(),
+});
+export type MenteeEvaluationStatus = z.infer<typeof MenteeEvaluationStatus>;
+
 export const EvaluationStatus = z.object({
   number: z.int(),
   opensAt: z.string(),
@@ -41,6 +56,8 @@ export const EvaluationStatus = z.object({
   submittedAt: z.string().nullable(),
   ratings: EvaluationRatings.nullable(),
   outcome: z.enum(['pass', 'fail']).nullable(),
+  recommendation: z.enum(RECOMMENDATIONS).nullable(),
+  menteeEvaluation: MenteeEvaluationStatus.nullable(),
 });
 export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
 
@@ -48,12 +65,24 @@ export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
  * An installment as the workflow plans it. `payment-failed`: the provider rejected the payout for good; ops fix
  * the payee's details and retry.
  */
-export const PLANNED_INSTALLMENT_STATES = ['scheduled', 'paid', 'payment-failed', 'forfeited'] as const;
+export const PLANNED_INSTALLMENT_STATES = [
+  'scheduled',
+  // with the program's admin approving stipends: earned, waiting for the admin; approved; declined (not paid)
+  'awaiting-approval',
+  'approved',
+  'declined',
+  'paid',
+  'payment-failed',
+  'forfeited',
+] as const;
 /** An installment as the payment ledger records it: sent to the provider, paid, or rejected by it. */
 export const LEDGER_STATES = ['requested', 'paid', 'rejected'] as const;
 /** What a reader sees: the ledger's state once a payout was attempted, else the plan's. */
 export const PAYMENT_STATES = [
   'scheduled',
+  'awaiting-approval',
+  'approved',
+  'declined',
   'requested',
   'paid',
   'rejected',
@@ -64,7 +93,9 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 /** The installment lists' filters, as sets of payment states. */
 export const PAYMENT_STATE_FILTERS = {
   // planned for a running mentee, sent to the provider, or refused by it and waiting for a retry
-  pending: ['scheduled', 'requested', 'rejected', 'payment-failed'],
+  pending: ['scheduled', 'awaiting-approval', 'approved', 'requested', 'rejected', 'payment-failed'],
+  'awaiting-approval': ['awaiting-approval'],
+  declined: ['declined'],
   paid: ['paid'],
   forfeited: ['forfeited'],
 } as const satisfies Record<string, readonly PaymentState[]>;
@@ -75,6 +106,8 @@ export const InstallmentStatus = z.object({
   amountCents: z.int().nullable(),
   currency: z.string(),
   state: z.enum(PLANNED_INSTALLMENT_STATES),
+  /** When the evaluation that releases it passed; null until then. */
+  earnedAt: z.string().nullable().optional(),
   paidAt: z.string().nullable(),
 });
 export type InstallmentStatus = z.infer<typeof InstallmentStatus>;
@@ -105,6 +138,9 @@ export const MenteeStatus = z.object({
   feedbackSubmitted: z.boolean(),
   extensionDays: z.int(),
   termEndsAt: z.string(),
+  /** The mentee's own selection deadline and term start (an extension moves them); absent in older documents. */
+  selectionDeadline: z.string().optional(),
+  termStartsAt: z.string().optional(),
   certificateCode: z.string().nullable(),
   next: z.object({ what: z.string(), deadline: z.string().nullable() }).nullable(),
   outcomeReason: z.string().nullable(),

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { listInstallments } from '../db/read-model.js';
 import { type DeclinePendingResult, declinePendingWorkflowId } from '../domain/bulk.js';
-import type { Actor } from '../domain/messages.js';
-import { notFound } from '../domain/problems.js';
+import { type Actor, decideInstallmentUpdate } from '../domain/messages.js';
+import { notFound, ProblemError } from '../domain/problems.js';
 import type { declinePendingWorkflow } from '../workflows/index.js';
-import type { MenteeClientDeps } from './client.js';
+import { findApplication, type MenteeClientDeps, sendMessage } from './client.js';
 
 export type BulkRun<R> = { state: 'done'; result: R } | { state: 'running'; workflowId: string };
 
@@ -50,4 +51,60 @@ export async function declinePendingRun(
     if (error instanceof WorkflowNotFoundError) throw notFound('decline-pending request', requestId);
     throw error;
   }
+}
+
+/** What a bulk approval did: each installment awaiting a decision, approved (or declined), or why not. */
+export interface InstallmentDecisionsResult {
+  programId: string;
+  decision: 'approve' | 'decline';
+  decided: { applicationId: string; installment: number }[];
+  alreadyDecided: { applicationId: string; installment: number }[];
+  refused: { applicationId: string; installment: number; reason: string }[];
+}
+
+/**
+ * Approves (or declines) every installment of a program awaiting the admin's decision, e.g. all those earned by
+ * evaluation 2. Each goes through its mentee's workflow, so each is decided once; running it again is harmless.
+ */
+export async function decideInstallments(
+  { sql, temporal }: Pick<MenteeClientDeps, 'sql' | 'temporal'>,
+  request: {
+    programId: string;
+    decision: 'approve' | 'decline';
+    afterEvaluation?: number | undefined;
+    reason?: string | undefined;
+    by: Actor;
+  },
+): Promise<InstallmentDecisionsResult> {
+  const waiting = (
+    await listInstallments(sql, { programId: request.programId }, { states: ['awaiting-approval'] })
+  ).filter((i) => request.afterEvaluation === undefined || i.afterEvaluation === request.afterEvaluation);
+  const result: InstallmentDecisionsResult = {
+    programId: request.programId,
+    decision: request.decision,
+    decided: [],
+    alreadyDecided: [],
+    refused: [],
+  };
+  let next = 0;
+  const decideNext = async () => {
+    for (let i = next++; i < waiting.length; i = next++) {
+      const { applicationId, number: installment } = waiting[i]!;
+      try {
+        const application = await findApplication(sql, applicationId);
+        const { duplicate } = await sendMessage(temporal, application, decideInstallmentUpdate, {
+          number: installment,
+          by: request.by,
+          decision: request.decision,
+          ...(request.reason && { reason: request.reason }),
+        });
+        (duplicate ? result.alreadyDecided : result.decided).push({ applicationId, installment });
+      } catch (error) {
+        if (!(error instanceof ProblemError && error.status < 500)) throw error;
+        result.refused.push({ applicationId, installment, reason: error.message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, waiting.length) }, decideNext));
+  return result;
 }

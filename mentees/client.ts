@@ -15,6 +15,7 @@ import type { ProgramRules } from '../domain/program.js';
 import { initialSearchAttributes } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import { type PinnedTermRules, TermRejections } from '../domain/term.js';
+import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import type { menteeWorkflow } from '../workflows/index.js';
 
 /** What the mentee client needs: the database for the application rows, Temporal for the workflows. */
@@ -29,6 +30,8 @@ export interface MenteeDetails {
   name: string;
   email: string;
   country?: string | undefined;
+  /** IANA time zone; left out, a new mentee reads UTC and a known one keeps theirs. */
+  timeZone?: string | undefined;
 }
 
 /** An application as the read model keeps it: enough to find its workflow and decide who may act on it. */
@@ -56,8 +59,10 @@ export async function apply(
   const term = program.rules.termRules;
   const inserted = await sql.begin(async (tx) => {
     await tx`
-      INSERT INTO mentees (id, name, email, country) VALUES (${mentee.id}, ${mentee.name}, ${mentee.email}, ${mentee.country ?? null})
-      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, country = EXCLUDED.country, updated_at = now()`;
+      INSERT INTO mentees (id, name, email, country, time_zone)
+      VALUES (${mentee.id}, ${mentee.name}, ${mentee.email}, ${mentee.country ?? null}, ${mentee.timeZone ?? DEFAULT_TIME_ZONE})
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, country = EXCLUDED.country,
+        time_zone = coalesce(${mentee.timeZone ?? null}, mentees.time_zone), updated_at = now()`;
     // one person's applications to a term are counted one at a time, whichever API process takes them
     if (term?.termId)
       await admitToTerm(tx as unknown as Sql, { ...term, termId: term.termId }, program.id, mentee.id);

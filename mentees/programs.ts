@@ -59,6 +59,15 @@ export async function findProgram(sql: Sql, programId: string): Promise<StoredPr
   return stored(row);
 }
 
+/** The programs with these ids (unknown ones are left out), or every program; earliest applications close first. */
+export async function findPrograms(sql: Sql, ids: readonly string[] | 'all'): Promise<StoredProgram[]> {
+  if (ids !== 'all' && ids.length === 0) return [];
+  const rows = await sql<ProgramRow[]>`
+    SELECT * FROM programs ${ids === 'all' ? sql`` : sql`WHERE id IN ${sql([...ids])}`}
+    ORDER BY rules->>'applicationsCloseAt', id`;
+  return rows.map(stored);
+}
+
 /** The rules a new applicant pins: the program's, with its term's as they stand now. */
 export async function rulesForNewMentee(sql: Sql, program: StoredProgram): Promise<ProgramRules> {
   const termRules = await termRulesOf(sql, {

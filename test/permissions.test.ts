@@ -49,6 +49,7 @@ interface Row {
 }
 
 const ids = { active: '', awaitingSelection: '', toTerminate: '' };
+let feedPath = '';
 const workflowOf = (id: string) => `mentee-application/${id}`;
 const app = (key: keyof typeof ids) => `/applications/${ids[key]}`;
 
@@ -232,6 +233,27 @@ const MATRIX: Record<string, Row> = {
     body: () => ({ requestId: 'matrix' }),
     codes: STAFF(200),
   },
+  menteeEvaluation: {
+    method: 'POST',
+    path: () => `${app('active')}/evaluations/1/mentee-evaluation`,
+    body: () => ({ ratings: { mentor: 5, program: 5 }, shareWithMentor: true }),
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+  installmentApproval: {
+    method: 'POST',
+    path: () => `${app('active')}/stipend/1/approval`,
+    body: () => ({ decision: 'approve' }),
+    workflow: () => workflowOf(ids.active),
+    // allowed, but this program pays without approval
+    codes: STAFF(422),
+  },
+  bulkApproval: {
+    method: 'POST',
+    path: () => `/programs/${P}/stipend-approvals`,
+    body: () => ({ decision: 'approve', afterEvaluation: 2 }),
+    codes: STAFF(200),
+  },
   exportApplications: {
     method: 'GET',
     path: () => `/programs/${P}/applications/export`,
@@ -247,6 +269,23 @@ const MATRIX: Record<string, Row> = {
     method: 'GET',
     path: () => `/programs/${P}/decline-pending/never-ran`,
     codes: STAFF(404),
+  },
+  // a feed's URL is its credential, whoever calls it (before the owner's own POST below replaces it)
+  calendarFeed: { method: 'GET', path: () => feedPath, codes: PUBLIC_200 },
+  unknownCalendarFeed: {
+    method: 'GET',
+    path: () => `/calendars/${'A'.repeat(43)}`,
+    codes: Array(9).fill(404),
+  },
+  issueCalendar: {
+    method: 'POST',
+    path: () => '/me/calendar',
+    codes: [401, 201, 201, 201, 201, 201, 201, 201, 201],
+  },
+  revokeCalendar: {
+    method: 'DELETE',
+    path: () => '/me/calendar',
+    codes: [401, 204, 204, 204, 204, 204, 204, 204, 204],
   },
   // last: it ends the active mentee's application
   withdraw: {
@@ -344,6 +383,8 @@ describe('the permission matrix', () => {
     for (const step of ['contract', 'tax-form', 'payment-details']) {
       await drive.call('POST', `/applications/${ids.active}/onboarding/${step}/complete`);
     }
+    const feed = await system.call('POST', '/me/calendar', undefined, await as('mentee'));
+    feedPath = new URL(feed.body.url).pathname;
 
     const expected: Record<string, Record<Column, number>> = {};
     const actual: Record<string, Record<Column, number>> = {};

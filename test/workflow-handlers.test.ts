@@ -90,6 +90,8 @@ describe('the handler table', () => {
       'retryPayment',
       'withdraw',
       'terminate',
+      'submitMenteeEvaluation',
+      'decideInstallment',
     ]);
   });
 });

@@ -5,7 +5,9 @@ import {
   adoptProgramScheduleUpdate,
   completeOnboardingStepUpdate,
   completePrerequisiteUpdate,
+  decideInstallmentUpdate,
   decideSelectionUpdate,
+  type EvaluationSubmission,
   extendTermUpdate,
   type MessageResult,
   Rejections,
@@ -14,6 +16,7 @@ import {
   retryPaymentUpdate,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
+  submitMenteeEvaluationUpdate,
   terminateUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
@@ -53,6 +56,15 @@ const on = <A>(
 
 const reject = (type: string, message: string): never => {
   throw ApplicationFailure.nonRetryable(message, type);
+};
+/** A 422 naming the field, as the API's own validation does. */
+const invalidField = (path: string, message: string): never => {
+  throw ApplicationFailure.create({
+    message: `${path}: ${message}`,
+    type: Rejections.invalidRequest,
+    nonRetryable: true,
+    details: [{ errors: [{ path, message }] }],
+  });
 };
 
 const cannot = (action: string) => (m: MenteeState) => `Cannot ${action} while the application is ${m.stage}`;
@@ -261,14 +273,18 @@ export const messageHandlers = {
       if (Date.now() < Date.parse(opensAt)) {
         reject(Rejections.evaluationNotOpen, `Evaluation ${number} opens at ${opensAt}`);
       }
+      checkRecommendation(m, submission);
     },
-    apply(m, { number, mentorId, ratings, comments, outcome }) {
+    apply(m, { number, mentorId, ratings, comments, outcome, recommendation, extendDays }) {
       if (m.evaluations.has(number)) return false;
       m.evaluations.set(number, {
         mentorId,
         ratings,
         comments,
         outcome,
+        // only where sent, so evaluations from before recommendations keep their recorded shape
+        ...(recommendation && { recommendation }),
+        ...(extendDays !== undefined && { extendDays }),
         submittedAt: new Date().toISOString(),
       });
       m.record(`evaluation:${number}:${outcome}`, { userId: mentorId, role: 'mentor' }, comments || null);
@@ -343,7 +359,118 @@ export const messageHandlers = {
 
   withdraw: ending(withdrawUpdate, 'withdrawn'),
   terminate: ending(terminateUpdate, 'terminated'),
+
+  submitMenteeEvaluation: on(submitMenteeEvaluationUpdate, {
+    validate(m, { number, ratings, comments, shareWithMentor }) {
+      if (!m.schedule.evaluations.some((e) => e.number === number)) {
+        reject(
+          Rejections.unknownItem,
+          `Program ${m.rules.programId} has evaluations 1-${m.rules.evaluations.length}, not ${number}`,
+        );
+      }
+      const earlier = m.menteeEvaluations.get(number);
+      if (earlier) {
+        const same =
+          earlier.comments === comments &&
+          earlier.sharedWithMentor === shareWithMentor &&
+          JSON.stringify(earlier.ratings) === JSON.stringify(ratings);
+        if (same) return;
+        reject(
+          Rejections.evaluationConflict,
+          `Your evaluation ${number} was already submitted at ${earlier.submittedAt} with other answers`,
+        );
+      }
+      requireStage(m, 'evaluate the mentor and the program', 'active');
+      const { opensAt } = m.evaluation(number);
+      if (Date.now() < Date.parse(opensAt)) {
+        reject(Rejections.evaluationNotOpen, `Evaluation ${number} opens at ${opensAt}`);
+      }
+    },
+    apply(m, { number, by, ratings, comments, shareWithMentor }) {
+      if (m.menteeEvaluations.has(number)) return false;
+      m.menteeEvaluations.set(number, {
+        ratings,
+        comments,
+        sharedWithMentor: shareWithMentor,
+        submittedAt: new Date().toISOString(),
+      });
+      m.record(`mentee-evaluation:${number}`, by, shareWithMentor ? 'shared with the mentor' : null);
+      return true;
+    },
+  }),
+
+  decideInstallment: on(decideInstallmentUpdate, {
+    validate(m, { number, decision }) {
+      if (m.rules.stipendApproval?.mode !== 'admin') {
+        reject(Rejections.invalidRequest, `Program ${m.rules.programId} pays installments without approval`);
+      }
+      const installment = m.installments.find((i) => i.number === number);
+      if (!installment) {
+        reject(
+          Rejections.unknownItem,
+          `The stipend has installments 1-${m.installments.length}, not ${number}`,
+        );
+      }
+      const { state } = installment!;
+      if (decision === 'approve' && ['approved', 'paid', 'payment-failed'].includes(state)) return;
+      if (decision === 'decline' && state === 'declined') return;
+      if (state === 'awaiting-approval' || (state === 'declined' && decision === 'approve')) return;
+      reject(
+        Rejections.wrongStage,
+        state === 'scheduled' || state === 'forfeited'
+          ? `Installment ${number} is ${state === 'scheduled' ? 'not earned yet' : 'forfeited'}`
+          : `Installment ${number} is ${state}; it can no longer be ${decision === 'approve' ? 'approved' : 'declined'}`,
+      );
+    },
+    apply(m, { number, by, decision, reason }, effects) {
+      const installment = m.installments.find((i) => i.number === number)!;
+      const next = decision === 'approve' ? 'approved' : 'declined';
+      if (installment.state !== 'awaiting-approval' && installment.state !== 'declined') return false;
+      if (installment.state === next) return false;
+      installment.state = next;
+      m.record(`stipend:${number}:${next}`, by, reason ?? null);
+      if (next === 'approved') {
+        effects.email(
+          'mentee',
+          {
+            kind: 'payment-approved',
+            installment: number,
+            of: m.installments.length,
+            amountCents: installment.amountCents!,
+            currency: installment.currency,
+          },
+          `payment-approved-${number}`,
+        );
+      }
+      return true;
+    },
+  }),
 };
+
+/** A recommendation the program allows: a pass with the ratings it asks, an extension within its maximum. */
+function checkRecommendation(m: MenteeState, s: EvaluationSubmission & { number: number }): void {
+  if (!s.recommendation || !m.rules.evaluationPolicy) return;
+  const minimum = m.rules.evaluationPolicy.passMinimumRating;
+  if (s.recommendation === 'pass' && minimum !== null) {
+    const low = Object.entries(s.ratings).filter(([, rating]) => rating < minimum);
+    if (low.length > 0) {
+      invalidField(
+        'recommendation',
+        `a pass needs every rating at least ${minimum}; ${low.map(([area, rating]) => `${area} is ${rating}`).join(', ')}`,
+      );
+    }
+  }
+  if (s.recommendation === 'extend') {
+    const left = m.rules.maxExtensionDays - m.extensionDays;
+    if (!s.extendDays || s.extendDays < 1) invalidField('extendDays', 'an extension needs a number of days');
+    if (s.extendDays! > left) {
+      invalidField(
+        'extendDays',
+        `the program allows ${m.rules.maxExtensionDays} days of extension in all; ${left} are left`,
+      );
+    }
+  }
+}
 
 function addOnce(set: Set<string>, id: string): boolean {
   if (set.has(id)) return false;
@@ -362,12 +489,11 @@ function sameSelection(
   );
 }
 
-function sameEvaluation(
-  a: { ratings: object; comments: string; outcome: string },
-  b: { ratings: object; comments: string; outcome: string },
-): boolean {
+function sameEvaluation(a: EvaluationSubmission, b: EvaluationSubmission): boolean {
   return (
     a.outcome === b.outcome &&
+    a.recommendation === b.recommendation &&
+    a.extendDays === b.extendDays &&
     a.comments === b.comments &&
     JSON.stringify(a.ratings) === JSON.stringify(b.ratings)
   );

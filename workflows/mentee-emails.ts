@@ -28,6 +28,11 @@ export class MenteeEmails {
     this.background.push(this.send(to, message, key));
   }
 
+  /** A background task that may send emails; the workflow waits for it before it ends. */
+  track(task: Promise<unknown>): void {
+    this.background.push(task);
+  }
+
   /** Resolves once every email sent in the background so far has gone. */
   backgroundSent(): Promise<unknown[]> {
     return Promise.all(this.background);

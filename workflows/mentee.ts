@@ -27,7 +27,7 @@ import { DeadlineTimer } from './deadline-timer.js';
 import { type MessageEffects, type MessageHandler, messageHandlers } from './handlers.js';
 import { MenteeEmails } from './mentee-emails.js';
 import { keepOpsViewCurrent } from './ops-view.js';
-import { MenteeState, SYSTEM } from './state.js';
+import { MenteeState, SYSTEM, shift } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
 import { StipendPayments } from './stipend-payments.js';
 import { TermSeat } from './term-seat.js';
@@ -89,6 +89,7 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     if (!(m.exit && isCancellation(error))) throw error;
   }
   if (m.exit) await lifecycle.end(m.exit.stage, m.exit.reason, m.exit.by);
+  payments.close();
   // the workflow stays open until every earned installment is paid, however long ops take to fix a payee
   await payments.allPaid();
   await emails.backgroundSent();
@@ -227,20 +228,40 @@ class MenteeLifecycle {
     if (this.seat.governed) await this.seat.withdrawOthers();
 
     // 4-5. Evaluations; a stipend installment follows the ones the program pays after.
-    for (const { number } of rules.evaluations) {
+    for (let number = 1; number <= rules.evaluations.length; ) {
       const result = await this.evaluation(number);
-      const installment = m.installments.find((i) => i.afterEvaluation === number);
-      if (installment && (result === 'pass' || rules.stipend.payOnFailedEvaluation)) {
-        this.payments.pay(installment.number);
+      if (result === 'extend') {
+        // the mentor asked for more time: the same evaluation again, later; every later deadline moved with it
+        const days = m.evaluations.get(number)!.extendDays!;
+        m.record(`evaluation:${number}:extended`, SYSTEM, `${days} days`);
+        m.extendEvaluation(number, days);
+        this.publisher.changed();
+        const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
+        const key = `term-extended-${m.scheduleVersion}`;
+        await Promise.all([this.email('mentee', message, key), this.email('mentor', message, key)]);
+        continue;
       }
+      const installment = m.installments.find((i) => i.afterEvaluation === number);
+      const earned =
+        result === 'pass' ||
+        result === 'terminate-with-pay' ||
+        (result !== 'terminate-without-pay' && rules.stipend.payOnFailedEvaluation);
+      if (installment && earned) this.payments.earn(installment.number);
       if (result !== 'pass') {
         const reason =
           result === 'missed'
             ? `Evaluation ${number} was not submitted in time`
-            : `Evaluation ${number} failed`;
+            : result === 'fail'
+              ? `Evaluation ${number} failed`
+              : `Evaluation ${number}: the mentor recommended ending the mentorship (${result === 'terminate-with-pay' ? 'with' : 'without'} the installment)`;
         await this.end('terminated', reason, SYSTEM);
         return;
       }
+      if (!(await this.menteeEvaluation(number))) {
+        await this.end('terminated', `The mentee's evaluation ${number} was not submitted in time`, SYSTEM);
+        return;
+      }
+      number++;
     }
 
     // 6. Completion: every task, milestone and exam, and the feedback survey.
@@ -271,7 +292,7 @@ class MenteeLifecycle {
   }
 
   /** Waits for evaluation `number`: reminder before, admin alert after the due date, then the program's policy. */
-  private async evaluation(number: number): Promise<'pass' | 'fail' | 'missed'> {
+  private async evaluation(number: number): Promise<ReturnType<MenteeState['evaluationResult']> | 'missed'> {
     const { m } = this;
     const submitted = () => m.evaluations.has(number);
     const remindAt = () => m.evaluation(number).remindAt ?? m.evaluation(number).dueAt;
@@ -280,6 +301,16 @@ class MenteeLifecycle {
         'mentor',
         { kind: 'evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
         `evaluation-reminder-${number}`,
+      );
+    }
+    // the mentee evaluates the mentor and the program too, where the program asks for it
+    const menteePolicy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
+    const menteeKey = `mentee-evaluation-reminder-${number}`;
+    if (menteePolicy !== 'ignore' && !m.menteeEvaluations.has(number)) {
+      await this.email(
+        'mentee',
+        { kind: 'mentee-evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
+        menteeKey,
       );
     }
     if (
@@ -307,7 +338,39 @@ class MenteeLifecycle {
         return 'missed';
       }
     }
-    return m.evaluations.get(number)!.outcome;
+    return m.evaluationResult(number);
+  }
+
+  /**
+   * The mentee's evaluation of evaluation `number`, as the program's policy reads it: `flag` alerts the admin
+   * once it is late, `fail` gives the grace period and then fails the mentee; false only for a `fail`.
+   */
+  private async menteeEvaluation(number: number): Promise<boolean> {
+    const { m } = this;
+    const policy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
+    const submitted = () => m.menteeEvaluations.has(number);
+    if (policy === 'ignore' || submitted()) return true;
+    const dueAt = () => m.evaluation(number).dueAt;
+    if (policy === 'flag') {
+      // the mentor's evaluation may come early: the alert waits for the due date, beside the rest of the term
+      const settled = () => submitted() || FINAL_STAGES.has(m.stage);
+      const ms = Math.max(Date.parse(dueAt()) - Date.now(), 0);
+      const due = ms > 0 ? condition(settled, ms, { summary: `Mentee evaluation ${number} due` }) : null;
+      this.emails.track(
+        Promise.resolve(due).then(async () => {
+          if (!settled()) {
+            await this.email(
+              'admin',
+              { kind: 'mentee-evaluation-missing', evaluation: number, dueAt: dueAt() },
+              `mentee-evaluation-missing-${number}`,
+            );
+          }
+        }),
+      );
+      return true;
+    }
+    const graceEndsAt = () => shift(dueAt(), m.rules.missedEvaluation.graceDays);
+    return this.timer.waitUntil(graceEndsAt, `Mentee evaluation ${number} grace period ends`, submitted);
   }
 
   /** Terminated or withdrawn: everyone involved hears it, once. */

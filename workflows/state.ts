@@ -10,6 +10,7 @@ import type {
 import type { ProgramRules } from '../domain/program.js';
 import { type MenteeVisibility, NEEDS_ATTENTION } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import type { MenteeEvaluationStatus, Recommendation } from '../domain/status.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SYSTEM: Actor = { userId: 'workflow', role: 'system' };
@@ -51,6 +52,10 @@ export class MenteeState {
   readonly evaluations = new Map<number, EvaluationSubmission & { submittedAt: string }>();
   readonly overdue = new Set<number>();
   readonly missed = new Set<number>();
+  /** The mentee's own evaluations of their mentor and the program, by evaluation number. */
+  readonly menteeEvaluations = new Map<number, MenteeEvaluationStatus>();
+  /** Installments whose approval has waited past the program's alert. */
+  readonly approvalOverdue = new Set<number>();
   installments: InstallmentStatus[];
   feedback: { rating: number; comments: string; submittedAt: string } | null = null;
   extensionDays = 0;
@@ -150,6 +155,40 @@ export class MenteeState {
     return outcome === 'fail' ? shift(this.evaluation(number).dueAt, graceDays) : null;
   }
 
+  /** What the mentor's evaluation decides; evaluations sent before recommendations existed: their outcome. */
+  evaluationResult(number: number): Recommendation | 'fail' {
+    const submitted = this.evaluations.get(number)!;
+    return submitted.recommendation ?? (submitted.outcome === 'pass' ? 'pass' : 'fail');
+  }
+
+  /**
+   * The mentor recommended extending: evaluation `number` is evaluated again `days` later, and every later
+   * evaluation and the term end move with it. The first submission stays in the audit trail.
+   */
+  extendEvaluation(number: number, days: number): void {
+    const s = this.schedule;
+    const move = (instant: string) => shift(instant, days);
+    this.schedule = {
+      ...s,
+      termEndsAt: move(s.termEndsAt),
+      completionDeadline: move(s.completionDeadline),
+      evaluations: s.evaluations.map((e) =>
+        e.number < number
+          ? e
+          : {
+              ...e,
+              opensAt: move(e.opensAt),
+              remindAt: e.remindAt && move(e.remindAt),
+              dueAt: move(e.dueAt),
+            },
+      ),
+    };
+    this.evaluations.delete(number);
+    this.overdue.delete(number);
+    this.extensionDays += days;
+    this.scheduleVersion++;
+  }
+
   /** Moves every deadline still ahead by `days`; those already passed stay where they were. */
   extend(days: number, now: number): void {
     const later = (instant: string) => (Date.parse(instant) > now ? shift(instant, days) : instant);
@@ -227,6 +266,8 @@ export class MenteeState {
       feedbackSubmitted: this.feedback !== null,
       extensionDays: this.extensionDays,
       termEndsAt: this.schedule.termEndsAt,
+      selectionDeadline: this.schedule.selectionDeadline,
+      termStartsAt: this.schedule.termStartsAt,
       certificateCode: this.certificateCode,
       next: this.next(),
       outcomeReason: this.outcomeReason,
@@ -261,6 +302,8 @@ export class MenteeState {
       submittedAt: submitted?.submittedAt ?? null,
       ratings: submitted?.ratings ?? null,
       outcome: submitted?.outcome ?? null,
+      recommendation: submitted?.recommendation ?? null,
+      menteeEvaluation: this.menteeEvaluations.get(number) ?? null,
     };
   }
 
@@ -270,9 +313,13 @@ export class MenteeState {
       !FINAL_STAGES.has(this.stage) &&
       [...this.overdue].some((n) => !this.evaluations.has(n) && !this.missed.has(n));
     const paymentFailed = this.installments.some((i) => i.state === 'payment-failed');
+    const approvalOverdue = this.installments.some(
+      (i) => i.state === 'awaiting-approval' && this.approvalOverdue.has(i.number),
+    );
     return [
       ...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []),
       ...(paymentFailed ? [NEEDS_ATTENTION.paymentFailed] : []),
+      ...(approvalOverdue ? [NEEDS_ATTENTION.approvalOverdue] : []),
     ].sort();
   }
 

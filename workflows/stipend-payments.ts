@@ -11,6 +11,7 @@ import type { MenteeEmails } from './mentee-emails.js';
 import { type MenteeState, SYSTEM } from './state.js';
 
 // A payment is retried until it lands; the business key makes every attempt the same payment.
+const DAY_MS = 24 * 60 * 60 * 1000;
 const { payStipendInstallment } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
@@ -33,6 +34,21 @@ export class StipendPayments {
     private readonly changed: () => void,
   ) {}
 
+  // the mentorship has ended: a declined installment stops waiting for a re-approval
+  private closing = false;
+
+  /** An evaluation earned installment `number`: paid at once, or once the program's admin approves it. */
+  earn(number: number): void {
+    const approval = this.m.rules.stipendApproval;
+    if (approval?.mode !== 'admin') return this.pay(number);
+    this.payments.push(CancellationScope.nonCancellable(() => this.approveThenPay(number, approval)));
+  }
+
+  /** No more re-approvals: declined installments stay unpaid; those awaiting a decision still wait for one. */
+  close(): void {
+    this.closing = true;
+  }
+
   /** Starts paying installment `number`; no cancellation stops it once earned. */
   pay(number: number): void {
     this.payments.push(CancellationScope.nonCancellable(() => this.payInstallment(number)));
@@ -53,6 +69,47 @@ export class StipendPayments {
   /** Resolves once every installment started so far is paid, however long ops take to fix a payee. */
   allPaid(): Promise<unknown> {
     return Promise.all(this.payments);
+  }
+
+  /** Waits for the admin (reminded, then flagged for ops), pays once approved; declined is unpaid unless re-approved. */
+  private async approveThenPay(
+    number: number,
+    approval: NonNullable<MenteeState['rules']['stipendApproval']>,
+  ): Promise<void> {
+    const { m } = this;
+    const installment = m.installments.find((i) => i.number === number)!;
+    installment.state = 'awaiting-approval';
+    installment.earnedAt = new Date().toISOString();
+    m.record(`stipend:${number}:awaiting-approval`, SYSTEM);
+    this.changed();
+    const decided = () => installment.state !== 'awaiting-approval';
+    const message = {
+      installment: number,
+      of: m.installments.length,
+      amountCents: installment.amountCents!,
+      currency: installment.currency,
+      applicationId: m.applicationId,
+    };
+    const summary = (what: string) => ({ summary: `${what} installment ${number}` });
+    if (
+      !(await condition(decided, approval.remindAfterDays * DAY_MS, summary('Remind the admin to approve')))
+    ) {
+      await this.emails.send(
+        'admin',
+        { kind: 'approval-reminder', ...message },
+        `approval-reminder-${number}`,
+      );
+    }
+    const alertIn = (approval.alertOpsAfterDays - approval.remindAfterDays) * DAY_MS;
+    if (!(await condition(decided, Math.max(alertIn, 1000), summary('Flag for ops the approval of')))) {
+      m.approvalOverdue.add(number);
+      this.changed();
+      await this.emails.send('admin', { kind: 'approval-overdue', ...message }, `approval-overdue-${number}`);
+    }
+    const state = () => installment.state as InstallmentStatus['state'];
+    await condition(() => state() === 'approved' || (state() === 'declined' && this.closing));
+    m.approvalOverdue.delete(number);
+    if (state() === 'approved') await this.payInstallment(number);
   }
 
   private async payInstallment(number: number): Promise<void> {

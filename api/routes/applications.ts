@@ -17,10 +17,12 @@ import {
   statusQuery,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
+  submitMenteeEvaluationUpdate,
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
 import { conflict, forbidden, notFound } from '../../domain/problems.js';
+import { DEFAULT_TIME_ZONE, TimeZone } from '../../domain/time-zones.js';
 import {
   type ApplicationRow,
   apply,
@@ -36,6 +38,7 @@ import {
   ApplicationStatus,
   EvaluationBody,
   jsonBody,
+  MenteeEvaluationBody,
   MessageResponse,
   Param,
   problemResponse,
@@ -59,13 +62,23 @@ const ApplyBody = z.strictObject({
       .toUpperCase()
       .optional()
       .describe('ISO 3166 country of residence, for the stipend'),
+    timeZone: TimeZone.optional().describe(
+      'IANA time zone, e.g. Asia/Kolkata: emails and the calendar show deadlines in it, with UTC beside (default UTC; left out on a later application, the earlier one stays)',
+    ),
   }),
   motivation: z.string().max(5000).default(''),
 });
 const SelectionBody = z.discriminatedUnion('decision', [
   z.strictObject({
     decision: z.literal('select'),
-    mentor: z.strictObject({ id: OpaqueId, name: z.string().min(1).max(200), email: z.email() }),
+    mentor: z.strictObject({
+      id: OpaqueId,
+      name: z.string().min(1).max(200),
+      email: z.email(),
+      timeZone: TimeZone.optional().describe(
+        "The mentor's IANA time zone, e.g. America/Los_Angeles, for their emails and calendar (default UTC; left out, a known mentor keeps theirs)",
+      ),
+    }),
     projectTitle: z.string().min(1).max(200),
   }),
   z.strictObject({ decision: z.literal('decline'), reason: z.string().max(2000).optional() }),
@@ -115,7 +128,7 @@ const routes = {
     request: {
       params: z.object({ programId: Param.programId }),
       body: jsonBody(ApplyBody, {
-        mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN' },
+        mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN', timeZone: 'Asia/Kolkata' },
         motivation: 'I want to learn how compilers are tested',
       }),
     },
@@ -156,7 +169,12 @@ const routes = {
     SelectionBody,
     {
       decision: 'select',
-      mentor: { id: 'mentor-ada', name: 'Ada Lovelace', email: 'ada@example.org' },
+      mentor: {
+        id: 'mentor-ada',
+        name: 'Ada Lovelace',
+        email: 'ada@example.org',
+        timeZone: 'America/Los_Angeles',
+      },
       projectTitle: 'Faster builds for the CNCF landscape',
     },
   ),
@@ -187,7 +205,24 @@ const routes = {
       body: jsonBody(EvaluationBody, {
         ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
         comments: 'Milestone 1 merged; good communication',
-        outcome: 'pass',
+        recommendation: 'pass',
+      }),
+    },
+    responses: messageResponses,
+  }),
+  menteeEvaluation: createRoute({
+    method: 'post',
+    tags: ['Applications'],
+    path: '/applications/{applicationId}/evaluations/{number}/mentee-evaluation',
+    ...secured,
+    summary:
+      "The mentee's evaluation of their mentor and the program at this evaluation; admins read it, the mentor only if shared",
+    request: {
+      params: ApplicationParams.extend({ number: Param.evaluation }),
+      body: jsonBody(MenteeEvaluationBody, {
+        ratings: { mentor: 5, program: 4 },
+        comments: 'Weekly calls help a lot',
+        shareWithMentor: true,
       }),
     },
     responses: messageResponses,
@@ -252,6 +287,7 @@ export function applicationRoutes(deps: ApiDeps) {
     onboarding: message(completeOnboardingStepUpdate, ['staff']),
     progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
     evaluation: message(submitEvaluationUpdate, ['mentor']),
+    menteeEvaluation: message(submitMenteeEvaluationUpdate, ['mentee']),
     feedback: message(submitFeedbackSurveyUpdate, ['mentee']),
     withdraw: message(withdrawUpdate, ['mentee'], 'withdrawn'),
     terminate: message(terminateUpdate, ['staff'], 'terminated'),
@@ -308,8 +344,10 @@ export function applicationRoutes(deps: ApiDeps) {
           throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${by.userId}`);
         }
         await sql`
-        INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
-        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
+        INSERT INTO mentors (id, name, email, time_zone)
+        VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email}, ${body.mentor.timeZone ?? DEFAULT_TIME_ZONE})
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
+          time_zone = coalesce(${body.mentor.timeZone ?? null}, mentors.time_zone), updated_at = now()`;
         return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
       },
     );
@@ -334,13 +372,26 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.evaluation, async (c) => {
     const { applicationId, number } = c.req.valid('param');
-    const { mentorId, ...evaluation } = c.req.valid('json');
+    const { mentorId, outcome, recommendation, extendDays, ratings, comments } = c.req.valid('json');
     return messages.evaluation(c, applicationId, (by) => {
       if (mentorId !== undefined && mentorId !== by.userId) {
         throw forbidden(`mentorId must be the caller (${by.userId}) or left out`);
       }
-      return { number, mentorId: by.userId, ...evaluation };
+      return {
+        number,
+        mentorId: by.userId,
+        ratings,
+        comments,
+        outcome: outcome ?? (recommendation === 'pass' ? 'pass' : 'fail'),
+        ...(recommendation && { recommendation }),
+        ...(extendDays !== undefined && { extendDays }),
+      };
     });
+  });
+
+  app.openapi(routes.menteeEvaluation, async (c) => {
+    const { applicationId, number } = c.req.valid('param');
+    return messages.menteeEvaluation(c, applicationId, (by) => ({ number, by, ...c.req.valid('json') }));
   });
 
   app.openapi(routes.feedback, async (c) =>
@@ -391,15 +442,21 @@ async function readApplication(
 const UNANNOUNCED = new Set(['selected', 'declined', 'selection-conflict']);
 
 /** Selection conflicts are for the programs' admins; an applicant hears their result on announcement day. */
-function viewFor<S extends Pick<MenteeStatus, 'selection' | 'decisions' | 'announcement' | 'conflicts'>>(
-  caller: Principal,
-  status: S,
-): S {
+function viewFor<
+  S extends Pick<MenteeStatus, 'selection' | 'decisions' | 'announcement' | 'conflicts' | 'evaluations'>,
+>(caller: Principal, status: S): S {
   if (caller.role === 'admin' || caller.role === 'ops') return status;
   const hidden = caller.role === 'mentee' && status.announcement?.announced === false;
   return {
     ...status,
     conflicts: [],
+    // the mentee's view of the mentor reaches the mentor only if the mentee shared it
+    ...(caller.role === 'mentor' && {
+      evaluations: status.evaluations.map((e) => ({
+        ...e,
+        menteeEvaluation: e.menteeEvaluation?.sharedWithMentor ? e.menteeEvaluation : null,
+      })),
+    }),
     ...(hidden && {
       selection: null,
       decisions: status.decisions.filter((d) => !UNANNOUNCED.has(d.action)),

@@ -24,6 +24,7 @@ const PROGRAM_EXAMPLE = {
   name: 'LFX Mentorship',
   term: '2027 Term 1',
   adminEmail: 'mentorship-admins@example.org',
+  adminTimeZone: 'Europe/Berlin',
   applicationsCloseAt: '2027-01-31T00:00:00Z',
   reviewWindowDays: 14,
   selectionDeadline: '2027-02-17T00:00:00Z',
