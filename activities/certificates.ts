@@ -50,7 +50,7 @@ export async function issueLetterOfCompletion(
     verifyBaseUrl: publicBaseUrl,
   };
   const pdf = await renderLetterOfCompletion(letter).catch((error: unknown) => {
-    // A name the PDF fonts cannot print will not print on a retry either; ops must correct it.
+    // A name in a script the letter's fonts lack will not print on a retry either; ops must correct it.
     if (error instanceof UnsupportedCharactersError || error instanceof RangeError) {
       throw ApplicationFailure.nonRetryable(error.message, 'LetterCannotBeRendered');
     }
