@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { type Config, ENV_VARIABLES, loadConfig } from '../config/index.js';
+import { type Config, ENV_VARIABLES, loadConfig, unsafeAuthReason } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 
 /*
@@ -58,12 +58,16 @@ const ComposeFile = z.looseObject({
   volumes: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** What a user must set on the host (README): the API refuses the development secret on 0.0.0.0. */
+const HOST_ENV: Record<string, string> = { AUTH_JWT_SECRET: 'a-host-secret-of-at-least-32-characters!' };
+
 /**
- * Compose's variable substitution, with every variable taken as unset: `$$` -> `$`, `${X:-d}` / `${X-d}` -> d,
- * `${X:+a}` -> ''. What compose would warn about or reject (a variable without a default, `${X:?}`, a lone `$`)
- * is substituted as compose would and reported in `problems`.
+ * Compose's variable substitution, with every variable but those in `host` taken as unset: `$$` -> `$`,
+ * `${X:-d}` / `${X-d}` -> d (or the host's value), `${X:+a}` -> ''. What compose would warn about or reject
+ * (a variable without a default, `${X:?}` when X is unset, a lone `$`) is substituted as compose would and
+ * reported in `problems`.
  */
-function interpolate(value: string, where: string, problems: string[]): string {
+function interpolate(value: string, where: string, problems: string[], host = HOST_ENV): string {
   return value.replace(/\$(?:(\$)|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*)|)/g, (match, dollar, braced, bare) => {
     if (dollar) return '$';
     if (typeof bare === 'string') {
@@ -76,6 +80,7 @@ function interpolate(value: string, where: string, problems: string[]): string {
     }
     const parts = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([\s\S]*))?$/.exec(braced);
     const [, name, operator, operand = ''] = parts ?? [];
+    if (name && host[name] !== undefined && operator !== ':+' && operator !== '+') return host[name];
     if (operator === ':-' || operator === '-') return operand;
     if (operator === ':+' || operator === '+') return '';
     if (!parts) problems.push(`${where}: invalid substitution ${match}`);
@@ -86,14 +91,15 @@ function interpolate(value: string, where: string, problems: string[]): string {
 }
 
 /** Interpolates every string value (not keys), as compose does. */
-function interpolateAll(value: unknown, where: string, problems: string[]): unknown {
-  if (typeof value === 'string') return interpolate(value, where, problems);
-  if (Array.isArray(value)) return value.map((item, i) => interpolateAll(item, `${where}[${i}]`, problems));
+function interpolateAll(value: unknown, where: string, problems: string[], host = HOST_ENV): unknown {
+  if (typeof value === 'string') return interpolate(value, where, problems, host);
+  if (Array.isArray(value))
+    return value.map((item, i) => interpolateAll(item, `${where}[${i}]`, problems, host));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        interpolateAll(item, where ? `${where}.${key}` : key, problems),
+        interpolateAll(item, where ? `${where}.${key}` : key, problems, host),
       ]),
     );
   }
@@ -261,6 +267,18 @@ describe('docker-compose.yml', () => {
 
   it('makes the API listen on all interfaces inside its container', () => {
     expect(appConfig('api').API_HOST).toBe('0.0.0.0');
+  });
+
+  it('requires AUTH_JWT_SECRET from the host, with a message naming it and AUTH_JWKS_URL', () => {
+    const unset: string[] = [];
+    interpolateAll(RAW, '', unset, {});
+    expect(unset).toHaveLength(1);
+    expect(unset[0]).toMatch(/^services\.api\.environment\.AUTH_JWT_SECRET: AUTH_JWT_SECRET is required/);
+    expect(unset[0]).toContain('set AUTH_JWT_SECRET');
+    expect(unset[0]).toContain('AUTH_JWKS_URL');
+    // with it set, the API's configuration is one unsafeAuthReason() accepts on 0.0.0.0
+    expect(unsafeAuthReason(appConfig('api'))).toBeUndefined();
+    expect(appConfig('api').AUTH_JWT_SECRET).toBe(HOST_ENV.AUTH_JWT_SECRET);
   });
 
   it('publishes the API on 3000 and the Temporal UI on 8233', () => {
