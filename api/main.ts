@@ -1,6 +1,6 @@
 import { loadConfig, unsafeAuthReason } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { migrate } from '../db/index.js';
+import { migrateWhenReachable } from '../db/index.js';
 import { startApi } from './run.js';
 
 // The API alone, against an existing Temporal server and Postgres (e.g. docker-compose).
@@ -16,7 +16,7 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
   log.fatal('api/main.ts needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` provides both');
   process.exit(1);
 }
-await migrate(config.DATABASE_URL);
+await migrateWhenReachable(config.DATABASE_URL, log);
 const api = await startApi(
   config,
   { databaseUrl: config.DATABASE_URL, temporalAddress: config.TEMPORAL_ADDRESS },
