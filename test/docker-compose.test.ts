@@ -541,7 +541,8 @@ describe('Dockerfile', () => {
   const workerCommand = words(service('worker').command);
 
   it('builds on node:20-bookworm-slim and installs production dependencies from the lockfile', () => {
-    expect(instructions.find((i) => i.keyword === 'FROM')?.args).toBe('node:20-bookworm-slim');
+    const stages = instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args);
+    expect(stages).toEqual(['node:20-bookworm-slim AS build', 'node:20-bookworm-slim']);
     expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b[^&;]*--omit=dev/.test(i.args))).toBe(
       true,
     );
@@ -558,23 +559,30 @@ describe('Dockerfile', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('runs the API by default and the worker in the worker service, the same way', () => {
-    expect(entryFile(cmd)).toBe('api/main.ts');
-    expect(entryFile(workerCommand)).toBe('worker/main.ts');
+  it('runs the compiled API by default and the compiled worker in the worker service, the same way', () => {
+    expect(entryFile(cmd)).toBe('dist/api/main.js');
+    expect(entryFile(workerCommand)).toBe('dist/worker/main.js');
     expect(workerCommand.slice(0, -1)).toEqual(cmd.slice(0, -1));
     // The api service must not replace the default command with something else.
     expect(service('api').command).toBeUndefined();
   });
 
-  it.each(['api/main.ts', 'worker/main.ts'])('has the entry file %s in the repository', (file) => {
-    expect(existsSync(path.join(ROOT, file)), `${file} is missing`).toBe(true);
-  });
+  it.each(['api/main.ts', 'worker/main.ts'])(
+    'has the source %s of an entry file in the repository',
+    (file) => {
+      expect(existsSync(path.join(ROOT, file)), `${file} is missing`).toBe(true);
+    },
+  );
 
-  it('copies the entry files and tsconfig.json (tsx reads the JSX mode from it) into the image', () => {
-    for (const file of [entryFile(cmd), entryFile(workerCommand), 'tsconfig.json']) {
-      const inImage = copiedPaths.some((p) => p === '.' || file === p || file?.startsWith(`${p}/`));
-      expect(inImage, `${file} is not copied`).toBe(true);
+  it('builds dist/ from the entry files in the build stage and copies only dist/ into the image', () => {
+    for (const file of ['api/main.ts', 'worker/main.ts', 'scripts/build.ts', 'tsconfig.json']) {
+      const inBuild = copiedPaths.some((p) => p === '.' || file === p || file.startsWith(`${p}/`));
+      expect(inBuild, `${file} is not copied`).toBe(true);
     }
+    expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args))).toBe(true);
+    expect(
+      instructions.some((i) => i.keyword === 'COPY' && /^--from=build \/app\/dist \.\/dist$/.test(i.args)),
+    ).toBe(true);
   });
 
   it('copies only paths that exist (docker build fails otherwise)', () => {
