@@ -17,6 +17,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY emails ./emails
 COPY certificates ./certificates
+COPY mentees ./mentees
 COPY api ./api
 COPY ops ./ops
 COPY worker ./worker

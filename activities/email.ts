@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import type { Recipient, SendEmailInput } from '../domain/emails.js';
+import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import { renderEmail } from '../emails/render.js';
 import type { Mailer } from './mailers/mailer.js';
 
@@ -15,9 +16,12 @@ export interface EmailDeps {
 interface Addresses {
   menteeName: string;
   menteeEmail: string;
+  menteeTimeZone: string;
   mentorName: string | null;
   mentorEmail: string | null;
+  mentorTimeZone: string | null;
   adminEmail: string;
+  adminTimeZone: string;
   programName: string;
   term: string;
 }
@@ -29,8 +33,10 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
   if (already) return { sent: false };
 
   const [addresses] = await sql<Addresses[]>`
-    SELECT m.name AS "menteeName", m.email AS "menteeEmail", t.name AS "mentorName", t.email AS "mentorEmail",
-           p.admin_email AS "adminEmail", p.name AS "programName", p.term
+    SELECT m.name AS "menteeName", m.email AS "menteeEmail", m.time_zone AS "menteeTimeZone",
+           t.name AS "mentorName", t.email AS "mentorEmail", t.time_zone AS "mentorTimeZone",
+           p.admin_email AS "adminEmail", coalesce(p.definition->>'adminTimeZone', ${DEFAULT_TIME_ZONE}) AS "adminTimeZone",
+           p.name AS "programName", p.term
     FROM applications a
       JOIN mentees m ON m.id = a.mentee_id
       JOIN programs p ON p.id = a.program_id
@@ -49,6 +55,7 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
     programName: addresses.programName,
     term: addresses.term,
     publicBaseUrl: deps.publicBaseUrl,
+    timeZone: recipient.timeZone,
   });
   const sent = await mailer.send(
     {
@@ -74,14 +81,22 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
   return { sent: true };
 }
 
-function resolve(addresses: Addresses, to: Recipient): { name: string; email: string } {
+function resolve(addresses: Addresses, to: Recipient): { name: string; email: string; timeZone: string } {
   switch (to) {
     case 'mentee':
-      return { name: addresses.menteeName, email: addresses.menteeEmail };
+      return { name: addresses.menteeName, email: addresses.menteeEmail, timeZone: addresses.menteeTimeZone };
     case 'mentor':
       if (!addresses.mentorEmail) throw ApplicationFailure.nonRetryable('No mentor assigned yet', 'NoMentor');
-      return { name: addresses.mentorName ?? 'mentor', email: addresses.mentorEmail };
+      return {
+        name: addresses.mentorName ?? 'mentor',
+        email: addresses.mentorEmail,
+        timeZone: addresses.mentorTimeZone ?? DEFAULT_TIME_ZONE,
+      };
     case 'admin':
-      return { name: `${addresses.programName} admin`, email: addresses.adminEmail };
+      return {
+        name: `${addresses.programName} admin`,
+        email: addresses.adminEmail,
+        timeZone: addresses.adminTimeZone,
+      };
   }
 }

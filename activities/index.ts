@@ -1,14 +1,18 @@
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
+import { writeStatus } from '../db/read-model.js';
 import type { SendEmailInput } from '../domain/emails.js';
 import type { MenteeStatus } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
+import { declineApplications, listPendingSelections } from './bulk-decisions.js';
 import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
 import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
-import { writeStatus } from './read-model.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
+import { claimAcceptance, otherOpenApplications, releaseAcceptance } from './term-rules.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -17,6 +21,8 @@ export interface ActivityDeps {
   emailFrom: string;
   /** Base of links in emails and on certificates (the API's public URL). */
   publicBaseUrl: string;
+  /** For activities that send messages to mentee workflows (bulk decisions). */
+  temporal?: Client;
 }
 
 /** The worker's activities, built over their dependencies so tests hand in real servers or edge fakes. */
@@ -41,6 +47,27 @@ export function createActivities(deps: ActivityDeps) {
         installment,
         Context.current().cancellationSignal,
       );
+    },
+    async claimAcceptance(input: { applicationId: string; mentorId: string }) {
+      return claimAcceptance(sql, input);
+    },
+    async releaseAcceptance(input: { applicationId: string; reason: string }) {
+      return releaseAcceptance(sql, input);
+    },
+    async otherOpenApplications(input: { applicationId: string }) {
+      return otherOpenApplications(sql, input);
+    },
+    async listPendingSelections(input: { programId: string }) {
+      return listPendingSelections(sql, input);
+    },
+    async declineApplications(input: Parameters<typeof declineApplications>[1]) {
+      if (!deps.temporal) {
+        throw ApplicationFailure.nonRetryable(
+          'This worker was started without a Temporal client',
+          'NoClient',
+        );
+      }
+      return declineApplications({ sql, temporal: deps.temporal }, input);
     },
     async issueLetterOfCompletion(request: LetterRequest) {
       return issueLetterOfCompletion({ sql, publicBaseUrl: deps.publicBaseUrl }, request);

@@ -7,20 +7,23 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { Registry } from 'prom-client';
 import { menteeWorkflowId } from '../domain/ids.js';
+import { ProblemError } from '../domain/problems.js';
 import { authenticate, callerOf } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { docsRoutes } from './docs.js';
 import { EXAMPLES } from './examples.js';
 import { idempotency } from './idempotency.js';
-import { ProblemError, problem } from './problems.js';
+import { problem } from './problems.js';
 import { rateLimit } from './rate-limit.js';
 import { newRouter } from './router.js';
 import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { programRoutes } from './routes/programs.js';
 import { stipendRoutes } from './routes/stipends.js';
+import { termRoutes } from './routes/terms.js';
 
 /** Requests carry JSON documents of a few KiB; anything far larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -85,7 +88,7 @@ export function createApp(deps: ApiDeps) {
     cors({
       origin: deps.corsOrigins ?? [],
       allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['location', 'idempotent-replayed', 'retry-after'],
       maxAge: 600,
     }),
@@ -120,12 +123,14 @@ export function createApp(deps: ApiDeps) {
     });
   });
 
+  app.route('/', termRoutes(deps));
   app.route('/', programRoutes(deps));
   app.route('/', applicationRoutes(deps));
   app.route('/', stipendRoutes(deps));
   app.route('/', certificateRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', calendarRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -145,6 +150,10 @@ export function createApp(deps: ApiDeps) {
         description: 'Lists and counts from the read model, with filters and cursor pages',
       },
       { name: 'Certificates', description: 'Public verification of Letters of Completion' },
+      {
+        name: 'Calendars',
+        description: "Each person's deadlines as an iCalendar feed at a private, revocable URL",
+      },
       { name: 'Admin', description: 'Repairs for ops and program admins; each is safe to run twice' },
       { name: 'System', description: 'Probes and metrics' },
     ],
@@ -184,7 +193,8 @@ function requestLog(log: ApiDeps['log']): MiddlewareHandler {
     const applicationId = c.req.path.match(/^(?:\/admin)?\/applications\/([0-9a-f-]{36})(?:\/|$)/i)?.[1];
     const line = {
       method: c.req.method,
-      path: c.req.path,
+      // a calendar feed's token is its credential: not written to the logs
+      path: c.req.path.replace(/^\/calendars\/[^/]+/, '/calendars/{token}'),
       status: c.res.status,
       ms: Math.round(performance.now() - started),
       userId: callerOf(c)?.userId,

@@ -1,22 +1,20 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { Actor } from '../domain/messages.js';
-import { ProblemError } from './problems.js';
-
-export const ROLES = ['mentee', 'mentor', 'admin', 'ops'] as const;
-export type Role = (typeof ROLES)[number];
+import { forbidden, ProblemError } from '../domain/problems.js';
+import { type Actor, USER_ROLES, type UserRole } from '../domain/status.js';
+import type { ApplicationRow } from '../mentees/client.js';
 
 /** The verified caller: `programs` are the programs an admin runs or a mentor mentors in. */
 export interface Principal {
   userId: string;
-  role: Role;
+  role: UserRole;
   programs: string[];
 }
 
 const Claims = z.object({
   sub: z.string().min(1).max(64),
-  role: z.enum(ROLES),
+  role: z.enum(USER_ROLES),
   programs: z.array(z.string()).default([]),
 });
 
@@ -29,11 +27,18 @@ export interface AuthOptions {
   secret: string;
 }
 
-// Keyed by the raw request, so every router sees the principal without threading a Hono Env type through.
-const principals = new WeakMap<Request, Principal>();
+declare module 'hono' {
+  /** The verified caller, set by `authenticate` for every router of the app. */
+  interface ContextVariableMap {
+    principal: Principal;
+  }
+}
 
-/** What anyone may read without a token: probes, the API's own description, certificate verification. */
-const PUBLIC = /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?|certificates\/.*)$/;
+/**
+ * What anyone may read without a token: probes, the API's own description, certificate verification, calendar
+ * feeds (their URL's token is the credential).
+ */
+const PUBLIC = /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?|certificates\/.*|calendars\/[^/]+)$/;
 
 /**
  * Verifies the Bearer token before anything else runs, so an anonymous or forged request is a 401 whatever its
@@ -45,7 +50,7 @@ export function authenticate(options: AuthOptions): MiddlewareHandler {
     : new TextEncoder().encode(options.secret);
   return async (c, next) => {
     const header = c.req.header('authorization');
-    if (header !== undefined) principals.set(c.req.raw, await verify(header, key, options));
+    if (header !== undefined) c.set('principal', await verify(header, key, options));
     else if (c.req.method !== 'OPTIONS' && !PUBLIC.test(c.req.path)) {
       throw unauthorized('This endpoint needs a bearer token (Authorization: Bearer <token>)');
     }
@@ -81,19 +86,18 @@ async function verify(
 }
 
 const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', detail);
-export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', detail);
 
 /** The verified caller, if the request carried a valid token. */
-export const callerOf = (c: Context): Principal | undefined => principals.get(c.req.raw);
+export const callerOf = (c: Context): Principal | undefined => c.get('principal');
 
 /** The caller; 401 when the request carries no token. */
 export function principal(c: Context): Principal {
-  const found = principals.get(c.req.raw);
+  const found = c.get('principal');
   if (!found) throw unauthorized('This endpoint needs a bearer token (Authorization: Bearer <token>)');
   return found;
 }
 
-export function requireRole(c: Context, ...roles: Role[]): Principal {
+export function requireRole(c: Context, ...roles: UserRole[]): Principal {
   const p = principal(c);
   if (!roles.includes(p.role)) {
     throw forbidden(`This needs the role ${roles.join(' or ')}; the caller is a ${p.role}`);
@@ -115,7 +119,7 @@ export const actorFrom = (p: Principal): Actor => ({ userId: p.userId, role: p.r
 
 /** Signs a token the API accepts with a development secret (the `npm run token` command and the tests). */
 export function mintToken(
-  who: { userId: string; role: Role; programs?: string[] },
+  who: { userId: string; role: UserRole; programs?: string[] },
   options: Pick<AuthOptions, 'issuer' | 'audience' | 'secret'>,
   ttl = '8h',
 ): Promise<string> {
@@ -127,4 +131,28 @@ export function mintToken(
     .setIssuedAt()
     .setExpirationTime(ttl)
     .sign(new TextEncoder().encode(options.secret));
+}
+
+/** Who may act on an application: its mentee, its mentor, any mentor of its program, the program's admins (and ops). */
+export type Party = 'mentee' | 'mentor' | 'programMentor' | 'staff';
+
+const PARTY_NAMES: Record<Party, string> = {
+  mentee: 'its mentee',
+  mentor: 'its mentor',
+  programMentor: "the program's mentors",
+  staff: "the program's admins and ops",
+};
+
+/** The caller, if they are one of `parties` of this application; 403 otherwise, before any workflow is touched. */
+export function authorize(c: Context, application: ApplicationRow, ...parties: Party[]): Principal {
+  const p = principal(c);
+  const is: Record<Party, boolean> = {
+    mentee: p.role === 'mentee' && p.userId === application.menteeId,
+    mentor: p.role === 'mentor' && p.userId === application.mentorId,
+    programMentor: p.role === 'mentor' && p.programs.includes(application.programId),
+    staff: runsProgram(p, application.programId),
+  };
+  if (parties.some((party) => is[party])) return p;
+  const who = parties.map((party) => PARTY_NAMES[party]);
+  throw forbidden(`Only ${who.join(', ')} may do this on application ${application.id}`);
 }

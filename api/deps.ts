@@ -12,6 +12,8 @@ export interface ApiDeps {
   log: Logger;
   /** How bearer tokens are verified. */
   auth: AuthOptions;
+  /** Base of the URLs the API hands out (calendar feeds); default: the request's own origin. */
+  publicBaseUrl?: string;
   /** Browser origins allowed by CORS. */
   corsOrigins?: string[];
   /** Limit on the public certificate endpoints per client address (default: 60 a minute). */

@@ -4,6 +4,21 @@ const applicationId = '5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11';
 const programId = 'lfx-2026-t2';
 
 export const EXAMPLES = {
+  Term: {
+    id: 'lfx-2027-t1',
+    organization: 'LFX Mentorship',
+    name: 'LFX Mentorship 2027 Term 1',
+    maxOpenApplications: 3,
+    maxAcceptances: 1,
+    oncePerPerson: true,
+    announcementAt: '2027-02-20T16:00:00Z',
+    onboardingDaysAfterAnnouncement: 5,
+    slotsPerProgram: 4,
+    menteesPerMentor: 2,
+    programs: ['cncf-landscape-2027-t1', 'kernel-docs-2027-t1'],
+    createdAt: '2027-01-04T09:00:00.000Z',
+    updatedAt: '2027-01-04T09:00:00.000Z',
+  },
   ApplicationStatus: {
     id: applicationId,
     programId,
@@ -32,6 +47,13 @@ export const EXAMPLES = {
         submittedAt: '2027-02-01T09:30:00.000Z',
         ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
         outcome: 'pass',
+        recommendation: 'pass',
+        menteeEvaluation: {
+          ratings: { mentor: 5, program: 4 },
+          comments: 'Weekly calls help a lot',
+          sharedWithMentor: true,
+          submittedAt: '2027-02-01T12:00:00.000Z',
+        },
       },
       {
         number: 2,
@@ -41,6 +63,8 @@ export const EXAMPLES = {
         submittedAt: null,
         ratings: null,
         outcome: null,
+        recommendation: null,
+        menteeEvaluation: null,
       },
     ],
     stipend: [
@@ -64,6 +88,8 @@ export const EXAMPLES = {
     feedbackSubmitted: false,
     extensionDays: 0,
     termEndsAt: '2027-04-06T18:00:00.000Z',
+    selectionDeadline: '2027-01-05T18:00:00.000Z',
+    termStartsAt: '2027-01-12T18:00:00.000Z',
     certificateCode: null,
     next: { what: 'Mentor submits evaluation 2', deadline: '2027-02-23T18:00:00.000Z' },
     outcomeReason: null,
@@ -81,6 +107,8 @@ export const EXAMPLES = {
         detail: 'Good progress on the lexer',
       },
     ],
+    announcement: { at: '2027-01-05T16:00:00.000Z', announced: true },
+    conflicts: [],
     updatedAt: '2027-02-01T09:30:01.000Z',
   },
   StipendInstallment: {

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/index.js';
+import { ProblemError } from '../domain/problems.js';
 import { principal } from './auth.js';
-import { ProblemError } from './problems.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 // Answers kept for a day: longer than any frontend retries a request.
@@ -68,7 +68,8 @@ export function idempotency(sql: Sql, { leaseSeconds }: { leaseSeconds: number }
       clearInterval(renewal);
     }
     const response = c.res;
-    if (response.status >= 500) {
+    // server errors run again on a retry; so does an answer holding a secret (no-store), which is not kept
+    if (response.status >= 500 || response.headers.get('cache-control')?.includes('no-store')) {
       await sql`DELETE FROM idempotency_keys WHERE ${ours()}`;
       return;
     }

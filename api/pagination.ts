@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { ProblemError } from '../domain/problems.js';
 import { pageExample } from './examples.js';
-import { ProblemError } from './problems.js';
 
 /** `?limit=&cursor=` on every list; the cursor is opaque to the frontend. */
 export const PageQuery = {

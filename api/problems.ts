@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ProblemError } from '../domain/problems.js';
 import { EXAMPLES } from './examples.js';
 
 /** RFC 9457 problem details: the one error shape every endpoint returns. */
@@ -11,6 +11,12 @@ export const Problem = z
     status: z.int(),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    rule: z.string().optional().openapi({ description: 'The program or term rule that refused the request' }),
+    limit: z.int().optional().openapi({ description: "The rule's limit, where it has one" }),
+    applications: z
+      .array(z.object({ id: z.string(), programId: z.string(), stage: z.string() }))
+      .optional()
+      .openapi({ description: "The applicant's other applications in the term, when a term rule refused" }),
   })
   .openapi({ example: EXAMPLES.Problem })
   .openapi('Problem');
@@ -28,17 +34,6 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export class ProblemError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly kind: string,
-    detail: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
-  }
-}
-
 export function problemBody(
   status: number,
   kind: string,
@@ -54,20 +49,8 @@ export function problemBody(
   };
 }
 
-/** A 422 listing each invalid field, from zod issues. */
-export function validationProblem(issues: readonly { path: PropertyKey[]; message: string }[]): ProblemError {
-  const errors = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-  const detail = errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ');
-  return new ProblemError(422, 'validation', detail, { errors });
-}
-
 export function problem(c: Context, error: ProblemError) {
   return c.json(problemBody(error.status, error.kind, error.message, error.extra), error.status, {
     'content-type': 'application/problem+json',
   });
 }
-
-export const notFound = (what: string, id: string) =>
-  new ProblemError(404, 'not-found', `No ${what} with id "${id}"`);
-export const conflict = (kind: string, detail: string, extra?: Record<string, unknown>) =>
-  new ProblemError(409, kind, detail, extra);

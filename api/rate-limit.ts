@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
-import { ProblemError } from './problems.js';
+import { ProblemError } from '../domain/problems.js';
 
 export interface RateLimitOptions {
   /** Requests one client address may make per window; 0 turns the limit off. */

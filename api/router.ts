@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { problem, validationProblem } from './problems.js';
+import { validationProblem } from '../domain/problems.js';
+import { problem } from './problems.js';
 
 /** Every router answers invalid input the same way: 422 problem+json with the field errors. */
 export function newRouter() {

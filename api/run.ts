@@ -1,7 +1,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { type Config, DEVELOPMENT_JWT_SECRET, unsafeAuthReason } from '../config/index.js';
+import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl, unsafeAuthReason } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
@@ -34,6 +34,7 @@ export async function startApi(
       windowMs: config.CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+    publicBaseUrl: publicBaseUrl(config),
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));

@@ -1,5 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { STAGES } from '../domain/stages.js';
+import { EVALUATIONS } from '../domain/program.js';
+import {
+  EvaluationRatings,
+  MenteeEvaluationRatings,
+  MenteeStatus,
+  RECOMMENDATIONS,
+} from '../domain/status.js';
 import { EXAMPLES } from './examples.js';
 import { Problem } from './problems.js';
 
@@ -10,6 +16,7 @@ export const Param = {
     example: '5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11',
   }),
   programId: z.string().max(64).openapi({ description: 'The program term', example: 'lfx-2026-t2' }),
+  termId: z.string().max(64).openapi({ description: 'A term of an organization', example: 'lfx-2027-t1' }),
   mentorId: z.string().max(64).openapi({ description: "The mentor's user id", example: 'mentor-ada' }),
   prerequisiteId: z
     .string()
@@ -20,8 +27,8 @@ export const Param = {
     .number()
     .int()
     .min(1)
-    .max(4)
-    .openapi({ description: 'Which evaluation (1-4)', example: 2 }),
+    .max(EVALUATIONS.max)
+    .openapi({ description: `Which evaluation (1-${EVALUATIONS.max})`, example: 2 }),
   certificateCode: z
     .string()
     .max(64)
@@ -53,66 +60,10 @@ export const writeErrors = {
   ),
 };
 
-const Actor = z.object({ userId: z.string(), role: z.enum(['mentee', 'mentor', 'admin', 'ops', 'system']) });
-const Ratings = z.object({
-  tasksAndMilestones: z.int().min(1).max(5),
-  engagement: z.int().min(1).max(5),
-  progressAgainstPlan: z.int().min(1).max(5),
-});
-
-/** The mentee's dashboard: one document with every stage's progress, deadlines and the next step. */
-export const ApplicationStatus = z
-  .object({
-    id: z.uuid(),
-    programId: z.string(),
-    menteeId: z.string(),
-    stage: z.enum(STAGES),
-    reviewClosesAt: z.string(),
-    prerequisites: z.object({ done: z.array(z.string()), open: z.array(z.string()) }),
-    selection: z
-      .object({
-        mentorId: z.string(),
-        projectTitle: z.string(),
-        decidedAt: z.string(),
-        phoneCallRecordedAt: z.string().nullable(),
-      })
-      .nullable(),
-    onboarding: z.object({ deadline: z.string(), done: z.array(z.string()), open: z.array(z.string()) }),
-    participation: z.object({ done: z.array(z.string()), open: z.array(z.string()) }),
-    evaluations: z.array(
-      z.object({
-        number: z.int(),
-        opensAt: z.string(),
-        dueAt: z.string(),
-        state: z.enum(['upcoming', 'open', 'overdue', 'passed', 'failed', 'missed']),
-        submittedAt: z.string().nullable(),
-        ratings: Ratings.nullable(),
-        outcome: z.enum(['pass', 'fail']).nullable(),
-      }),
-    ),
-    stipend: z.array(
-      z.object({
-        number: z.int(),
-        afterEvaluation: z.int(),
-        amountCents: z.int().nullable(),
-        currency: z.string(),
-        state: z.enum(['scheduled', 'paid', 'payment-failed', 'forfeited']),
-        paidAt: z.string().nullable(),
-      }),
-    ),
-    feedbackSubmitted: z.boolean(),
-    extensionDays: z.int(),
-    termEndsAt: z.string(),
-    certificateCode: z.string().nullable(),
-    next: z.object({ what: z.string(), deadline: z.string().nullable() }).nullable(),
-    outcomeReason: z.string().nullable(),
-    decisions: z.array(
-      z.object({ action: z.string(), by: Actor, at: z.string(), detail: z.string().nullable() }),
-    ),
-    updatedAt: z.string(),
-  })
-  .openapi({ example: EXAMPLES.ApplicationStatus })
-  .openapi('ApplicationStatus');
+/** The mentee's dashboard: the workflow's status document under the application's id, with the mentee. */
+export const ApplicationStatus = MenteeStatus.omit({ applicationId: true, version: true })
+  .extend({ id: z.uuid(), menteeId: z.string() })
+  .meta({ id: 'ApplicationStatus', example: EXAMPLES.ApplicationStatus });
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 
 export const MessageResponse = z
@@ -120,9 +71,46 @@ export const MessageResponse = z
   .openapi({ example: { duplicate: false, application: EXAMPLES.ApplicationStatus } })
   .openapi('MessageResult');
 
-export const EvaluationBody = z.strictObject({
-  mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
-  ratings: z.strictObject(Ratings.shape),
+export const EvaluationBody = z
+  .strictObject({
+    mentorId: z.string().min(1).optional().describe('The calling mentor; taken from the token when left out'),
+    ratings: z.strictObject(EvaluationRatings.shape),
+    comments: z.string().max(10_000).default(''),
+    outcome: z
+      .enum(['pass', 'fail'])
+      .optional()
+      .describe(
+        'pass or fail; may be left out when a recommendation says it (pass is a pass, the rest fail)',
+      ),
+    recommendation: z
+      .enum(RECOMMENDATIONS)
+      .optional()
+      .describe(
+        'pass (the installment that follows is paid); extend (extendDays: this evaluation and every later deadline move); terminate-with-pay (the earned installment is paid); terminate-without-pay',
+      ),
+    extendDays: z.int().min(1).max(180).optional().describe('With `extend`: days the evaluation moves'),
+  })
+  .superRefine((body, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!body.outcome && !body.recommendation) issue('outcome', 'give an outcome or a recommendation');
+    const implied = body.recommendation && (body.recommendation === 'pass' ? 'pass' : 'fail');
+    if (body.outcome && implied && body.outcome !== implied) {
+      issue('recommendation', `${body.recommendation} contradicts the outcome ${body.outcome}`);
+    }
+    if (body.recommendation === 'extend' && body.extendDays === undefined) {
+      issue('extendDays', 'an extension needs a number of days');
+    }
+    if (body.recommendation !== 'extend' && body.extendDays !== undefined) {
+      issue('extendDays', 'days only go with the recommendation extend');
+    }
+  });
+
+/** The mentee's evaluation of their mentor and the program. */
+export const MenteeEvaluationBody = z.strictObject({
+  ratings: z.strictObject(MenteeEvaluationRatings.shape),
   comments: z.string().max(10_000).default(''),
-  outcome: z.enum(['pass', 'fail']),
+  shareWithMentor: z
+    .boolean()
+    .default(false)
+    .describe("Let the mentor read it; the program's admins always can"),
 });

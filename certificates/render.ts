@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { renderToBuffer } from '@react-pdf/renderer';
+import { VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
 import { type FontRole, fontsFor } from './fonts.js';
 import { formatLetterDate, LetterOfCompletionDocument } from './letter.js';
 
@@ -104,11 +105,6 @@ export function normalizeLetterText(input: string): string {
   return input.normalize('NFC').replace(DROPPED, '').replace(/\s+/gu, ' ').trim();
 }
 
-/** Characters of verification codes: upper-case letters and digits without the look-alikes 0/O, 1/I/L. */
-export const VERIFICATION_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export const VERIFICATION_CODE_PATTERN =
-  /^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{4}(-[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{4}){2}$/;
-
 /**
  * A new code like "7KQM-X2HD-RW9P": 12 characters drawn uniformly (crypto `randomInt`) from a 31-character
  * alphabet, about 59 bits, so codes cannot be guessed or enumerated; grouped in fours to be read out and typed.
@@ -120,11 +116,4 @@ export function newVerificationCode(): string {
     code += VERIFICATION_CODE_ALPHABET[randomInt(VERIFICATION_CODE_ALPHABET.length)];
   }
   return code;
-}
-
-/** Accepts a code as a person types it: any case, spaces or dashes anywhere. Null if it cannot be one. */
-export function normalizeVerificationCode(input: string): string | null {
-  const compact = input.toUpperCase().replace(/[\s-]/g, '');
-  const code = `${compact.slice(0, 4)}-${compact.slice(4, 8)}-${compact.slice(8)}`;
-  return VERIFICATION_CODE_PATTERN.test(code) ? code : null;
 }

@@ -86,3 +86,23 @@ export function unsafeAuthReason(config: Config): string | undefined {
     "provider's key set) or AUTH_JWT_SECRET (at least 32 random characters), or listen on 127.0.0.1"
   );
 }
+
+const bracketed = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
+
+/** The gRPC address of a dev server on `port` (what `npm start` runs, and the `npm run ops` default). */
+export const devServerAddress = (port: number, ip = '127.0.0.1') => `${bracketed(ip)}:${port}`;
+
+/** The password of the embedded PostgreSQL server; it listens on 127.0.0.1 only. */
+export const EMBEDDED_PASSWORD = 'mentorship';
+/** The database `npm start` keeps its data in. */
+export const EMBEDDED_DATABASE = 'mentorship';
+
+/** Where an embedded server on `port` serves `database` (or, without one, the server itself). */
+export const embeddedDatabaseUrl = (port: number, database?: string) =>
+  `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}${database ? `/${database}` : ''}`;
+
+/** The configured servers, or those `npm start` embeds when they are unset (the `npm run ops` default). */
+export const serverEndpoints = (config: Config) => ({
+  databaseUrl: config.DATABASE_URL ?? embeddedDatabaseUrl(config.EMBEDDED_POSTGRES_PORT, EMBEDDED_DATABASE),
+  temporalAddress: config.TEMPORAL_ADDRESS ?? devServerAddress(config.TEMPORAL_DEV_SERVER_PORT),
+});

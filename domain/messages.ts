@@ -1,6 +1,18 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProgramRules } from './program.js';
 import type { Stage } from './stages.js';
+import type { Actor, EvaluationRatings, MenteeStatus, Recommendation } from './status.js';
+
+export type {
+  Actor,
+  Decision,
+  EvaluationRatings,
+  EvaluationStatus,
+  InstallmentStatus,
+  MenteeStatus,
+  Recommendation,
+  Role,
+} from './status.js';
 
 /** Everything that crosses the process boundary between API, worker and workflow. */
 export interface MenteeWorkflowInput {
@@ -8,80 +20,33 @@ export interface MenteeWorkflowInput {
   rules: ProgramRules;
 }
 
-export type Role = 'mentee' | 'mentor' | 'admin' | 'ops' | 'system';
-
-/** Who did something, for the audit trail: a user id and the role they acted in. */
-export interface Actor {
-  userId: string;
-  role: Role;
-}
-
-export interface Decision {
-  action: string;
-  by: Actor;
-  at: string;
-  detail: string | null;
-}
-
-export interface EvaluationRatings {
-  tasksAndMilestones: number;
-  engagement: number;
-  progressAgainstPlan: number;
-}
-
+/** A mentor's evaluation as the workflow receives it. */
 export interface EvaluationSubmission {
   mentorId: string;
   ratings: EvaluationRatings;
   comments: string;
   outcome: 'pass' | 'fail';
+  /** Absent in evaluations sent before recommendations existed: the outcome decides alone. */
+  recommendation?: Recommendation;
+  /** With `extend`: how many days the evaluation and every later deadline move. */
+  extendDays?: number;
 }
 
-export interface EvaluationStatus {
+/** The mentee's evaluation of their mentor and the program, at one of the evaluations. */
+export interface MenteeEvaluationSubmission {
   number: number;
-  opensAt: string;
-  dueAt: string;
-  state: 'upcoming' | 'open' | 'overdue' | 'passed' | 'failed' | 'missed';
-  submittedAt: string | null;
-  ratings: EvaluationRatings | null;
-  outcome: 'pass' | 'fail' | null;
+  by: Actor;
+  ratings: { mentor: number; program: number };
+  comments: string;
+  shareWithMentor: boolean;
 }
 
-export interface InstallmentStatus {
+/** The program's admin approves (or declines, with a reason) an earned stipend installment. */
+export interface InstallmentDecision {
   number: number;
-  afterEvaluation: number;
-  amountCents: number | null;
-  currency: string;
-  /** `payment-failed`: the provider rejected the payout for good; ops fix the payee's details and retry. */
-  state: 'scheduled' | 'paid' | 'payment-failed' | 'forfeited';
-  paidAt: string | null;
-}
-
-export interface MenteeStatus {
-  applicationId: string;
-  programId: string;
-  stage: Stage;
-  /** Bumped on every change, so read-model writes never go backwards. */
-  version: number;
-  reviewClosesAt: string;
-  prerequisites: { done: string[]; open: string[] };
-  selection: {
-    mentorId: string;
-    projectTitle: string;
-    decidedAt: string;
-    phoneCallRecordedAt: string | null;
-  } | null;
-  onboarding: { deadline: string; done: string[]; open: string[] };
-  participation: { done: string[]; open: string[] };
-  evaluations: EvaluationStatus[];
-  stipend: InstallmentStatus[];
-  feedbackSubmitted: boolean;
-  extensionDays: number;
-  termEndsAt: string;
-  certificateCode: string | null;
-  next: { what: string; deadline: string | null } | null;
-  outcomeReason: string | null;
-  decisions: Decision[];
-  updatedAt: string;
+  by: Actor;
+  decision: 'approve' | 'decline';
+  reason?: string;
 }
 
 /** What a message's Update returns; the caller reads the fresh status from the read model, which is flushed first. */
@@ -111,6 +76,18 @@ export interface NextStep {
   /** Values of the NeedsAttention search attribute, e.g. "evaluation-overdue", "payment-failed". */
   needsAttention: string[];
 }
+
+/** From the program that holds an applicant's acceptance, or that tried to select them too. */
+export interface SelectionConflict {
+  /** holder: this application holds the acceptance; selector: this program's selection was refused. */
+  side: 'holder' | 'selector';
+  other: { programId: string; applicationId: string };
+}
+/** The holder's program is told that another program of the term tried to select its applicant. */
+export const selectionConflictSignal = defineSignal<[SelectionConflict]>('selectionConflict');
+/** The applicant completed onboarding in another program of the term: this application ends as withdrawn. */
+export const acceptedElsewhereSignal =
+  defineSignal<[{ programId: string; programName: string }]>('acceptedElsewhere');
 
 export const statusQuery = defineQuery<MenteeStatus>('status');
 export const nextStepQuery = defineQuery<NextStep>('nextStep');
@@ -142,6 +119,13 @@ export const extendTermUpdate = defineUpdate<
   // requestId: the same request sent twice (a re-run ops command) extends once
   [{ by: Actor; days: number; reason: string; requestId?: string }]
 >('extendTerm');
+
+export const submitMenteeEvaluationUpdate = defineUpdate<MessageResult, [MenteeEvaluationSubmission]>(
+  'submitMenteeEvaluation',
+);
+export const decideInstallmentUpdate = defineUpdate<MessageResult, [InstallmentDecision]>(
+  'decideInstallment',
+);
 
 /** Ops (or the program admin) retry a stipend payment the provider rejected, after fixing the payee's details. */
 export const retryPaymentUpdate = defineUpdate<MessageResult, [{ by: Actor }]>('retryPayment');

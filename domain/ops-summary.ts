@@ -1,4 +1,5 @@
 import type { ProgramRules } from './program.js';
+import type { PinnedTermRules } from './term.js';
 
 /** An instant as ops read it in the UI: `2027-02-23 18:00 UTC`. */
 export const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -22,5 +23,22 @@ export function programGuide(rules: ProgramRules): string {
       .map((i) => `${i.percent}% after evaluation ${i.afterEvaluation}`)
       .join(', ')}`,
     `- Missed evaluation: ${rules.missedEvaluation.outcome === 'fail' ? `fails after ${rules.missedEvaluation.graceDays} days of grace` : 'keep waiting'}`,
+    ...termGuide(rules.termRules),
   ].join('\n');
+}
+
+/** The rules of the term that span applications, as pinned when the mentee applied. */
+function termGuide(t: PinnedTermRules | undefined): string[] {
+  if (!t) return [];
+  const limits = [
+    t.slots !== null ? `${t.slots} slots in this program` : 'no slot limit',
+    t.menteesPerMentor !== null ? `${t.menteesPerMentor} mentees per mentor` : null,
+  ].filter(Boolean);
+  if (t.termId === null) return [`- No term of an organization; ${limits.join(', ')}`];
+  return [
+    `- Term \`${t.termId}\` (${t.name}, ${t.organization}): at most ${t.maxOpenApplications} open applications and ${t.maxAcceptances} acceptance${t.maxAcceptances === 1 ? '' : 's'} at a time per person${t.oncePerPerson ? ', once per person in the organization' : ''}; ${limits.join(', ')}`,
+    t.announcementAt
+      ? `- Results announced ${when(t.announcementAt)}; onboarding due ${t.onboardingDaysAfterAnnouncement} days after the applicant is told`
+      : '- Results told as soon as decided',
+  ];
 }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import type { PinnedTermRules } from './term.js';
+import { TimeZone } from './time-zones.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
+/** A term has 3 or 4 evaluations (the program guide); installments follow some of them. */
+export const EVALUATIONS = { min: 3, max: 4 } as const;
 
 const Slug = z
   .string()
@@ -9,6 +13,10 @@ const Slug = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
 const Instant = z.iso.datetime({ offset: true });
+const EvaluationDates = z
+  .array(z.strictObject({ dueAt: Instant }))
+  .min(EVALUATIONS.min)
+  .max(EVALUATIONS.max);
 const ChecklistItem = z.strictObject({ id: Slug, title: z.string().min(1).max(200) });
 const ParticipationItem = ChecklistItem.extend({
   kind: z.enum(['project-plan', 'starter-task', 'milestone', 'exam']),
@@ -31,10 +39,13 @@ const Stipend = z.strictObject({
   total: z.number().positive().max(100_000).describe('Full stipend in major units before country adjustment'),
   installments: z
     .array(
-      z.strictObject({ afterEvaluation: z.int().min(1).max(4), percent: z.number().positive().max(100) }),
+      z.strictObject({
+        afterEvaluation: z.int().min(1).max(EVALUATIONS.max),
+        percent: z.number().positive().max(100),
+      }),
     )
     .min(1)
-    .max(4)
+    .max(EVALUATIONS.max)
     .optional()
     .describe('Default: half after the 2nd evaluation, half after the final one'),
   countryAdjustments: z
@@ -44,13 +55,49 @@ const Stipend = z.strictObject({
   payOnFailedEvaluation: z.boolean().default(false),
 });
 
+/** How a program reads its evaluations (GSoC and LFX differ). */
+const EvaluationPolicy = z.strictObject({
+  passMinimumRating: z
+    .int()
+    .min(1)
+    .max(5)
+    .nullable()
+    .default(null)
+    .describe('A mentor may recommend a pass only with every rating at least this; null: any ratings'),
+  menteeEvaluation: z
+    .enum(['fail', 'flag', 'ignore'])
+    .default('flag')
+    .describe(
+      "The mentee's own evaluation of the mentor and the program, missing by the due date plus grace: fail (GSoC), flag (remind, alert the admin) or ignore",
+    ),
+});
+
+/** Whether an earned installment is paid at once, or waits for the program's admin (LFX). */
+const StipendApproval = z.strictObject({
+  mode: z.enum(['automatic', 'admin']).default('automatic'),
+  remindAfterDays: z.int().min(1).max(60).default(3).describe('Remind the admin of an undecided installment'),
+  alertOpsAfterDays: z.int().min(1).max(90).default(7).describe('Then flag it for ops (NeedsAttention)'),
+});
+
 /** What an admin sends to create a program term: its schedule and rules. */
 export const ProgramInput = z
   .strictObject({
     id: Slug.describe('Opaque program id, e.g. lfx-2026-term-2'),
     name: z.string().min(1).max(200),
     term: z.string().min(1).max(100),
+    termId: Slug.optional().describe(
+      'The term of the organization this program belongs to (POST /terms); its rules span the programs',
+    ),
+    slots: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe("Mentees the program may select; default: the term's slotsPerProgram, else unlimited"),
     adminEmail: z.email().describe('Where overdue evaluations, lapsed offers and terminations are reported'),
+    adminTimeZone: TimeZone.optional().describe(
+      "The program admins' IANA time zone, e.g. Europe/Berlin: their emails and calendar show deadlines in it, with UTC beside (default UTC)",
+    ),
     applicationsCloseAt: Instant,
     reviewWindowDays: z.int().min(1).max(120),
     selectionDeadline: Instant,
@@ -61,10 +108,7 @@ export const ProgramInput = z
     reviewReminderDaysBefore: z.int().min(0).max(13).default(3),
     onboardingSteps: z.array(ChecklistItem).min(1).max(10).default(DEFAULT_ONBOARDING_STEPS),
     participation: z.array(ParticipationItem).max(40).default(DEFAULT_PARTICIPATION),
-    evaluations: z
-      .array(z.strictObject({ dueAt: Instant }))
-      .min(3)
-      .max(4),
+    evaluations: EvaluationDates,
     evaluationWindowDays: z.int().min(1).max(28).default(7),
     evaluationReminderDaysBefore: z.int().min(0).max(14).default(2),
     missedEvaluation: z
@@ -76,6 +120,8 @@ export const ProgramInput = z
     stipend: Stipend,
     completionGraceDays: z.int().min(0).max(60).default(14),
     maxExtensionDays: z.int().min(0).max(180).default(35),
+    evaluationPolicy: EvaluationPolicy.default(EvaluationPolicy.parse({})),
+    stipendApproval: StipendApproval.default(StipendApproval.parse({})),
   })
   .superRefine((program, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -140,11 +186,7 @@ export type ProgramInput = z.input<typeof ProgramInput>;
 
 /** A change to a program's schedule: the evaluation dates (all of them), the term end, the grace after it. */
 export const ScheduleChange = z.strictObject({
-  evaluations: z
-    .array(z.strictObject({ dueAt: Instant }))
-    .min(3)
-    .max(4)
-    .optional(),
+  evaluations: EvaluationDates.optional(),
   termEndsAt: Instant.optional(),
   completionGraceDays: z.int().min(0).max(60).optional(),
 });
@@ -182,6 +224,11 @@ export interface ProgramRules {
     payOnFailedEvaluation: boolean;
   };
   maxExtensionDays: number;
+  /** Absent in workflows started before programs had these settings: they keep today's behaviour. */
+  evaluationPolicy?: { passMinimumRating: number | null; menteeEvaluation: 'fail' | 'flag' | 'ignore' };
+  stipendApproval?: { mode: 'automatic' | 'admin'; remindAfterDays: number; alertOpsAfterDays: number };
+  /** The term's rules, read when the mentee applied; absent in workflows started before terms existed. */
+  termRules?: PinnedTermRules;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -234,6 +281,8 @@ export function rulesOf(program: Program): ProgramRules {
       payOnFailedEvaluation: program.stipend.payOnFailedEvaluation,
     },
     maxExtensionDays: program.maxExtensionDays,
+    evaluationPolicy: program.evaluationPolicy,
+    stipendApproval: program.stipendApproval,
   };
 }
 

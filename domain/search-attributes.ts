@@ -8,6 +8,8 @@ import {
 export const MenteeStageKey = defineSearchAttributeKey('MenteeStage', 'KEYWORD');
 export const ProgramIdKey = defineSearchAttributeKey('ProgramId', 'KEYWORD');
 export const ProgramTermKey = defineSearchAttributeKey('ProgramTerm', 'KEYWORD');
+/** The term of the organization (POST /terms) whose rules the mentee's program follows; set at start. */
+export const TermIdKey = defineSearchAttributeKey('TermId', 'KEYWORD');
 /** The business deadline of the next step (review close, selection, onboarding, evaluation due...); unset once ended. */
 export const NextDeadlineKey = defineSearchAttributeKey('NextDeadline', 'DATETIME');
 export const EvaluationsPassedKey = defineSearchAttributeKey('EvaluationsPassed', 'INT');
@@ -18,6 +20,8 @@ export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', 'KEY
 export const NEEDS_ATTENTION = {
   evaluationOverdue: 'evaluation-overdue',
   paymentFailed: 'payment-failed',
+  /** An earned installment has waited for the admin's approval longer than the program allows. */
+  approvalOverdue: 'approval-overdue',
 } as const;
 
 const CLI_TYPE = {
@@ -34,6 +38,7 @@ export const CUSTOM_SEARCH_ATTRIBUTES: Record<string, (typeof CLI_TYPE)[keyof ty
       MenteeStageKey,
       ProgramIdKey,
       ProgramTermKey,
+      TermIdKey,
       NextDeadlineKey,
       EvaluationsPassedKey,
       InstallmentsPaidKey,
@@ -69,14 +74,21 @@ export function initialSearchAttributes(rules: {
   programId: string;
   term: string;
   reviewClosesAt: string;
+  termRules?: { termId: string | null };
 }): SearchAttributePair[] {
-  return menteeSearchAttributes({
-    stage: 'in_review',
-    programId: rules.programId,
-    term: rules.term,
-    nextDeadline: rules.reviewClosesAt,
-    evaluationsPassed: 0,
-    installmentsPaid: 0,
-    needsAttention: [],
-  }).filter((pair): pair is SearchAttributePair => pair.value !== null);
+  // the term id never changes, so it is set here only and never upserted
+  const termId = rules.termRules?.termId;
+  const term: SearchAttributePair[] = termId ? [{ key: TermIdKey, value: termId }] : [];
+  return [
+    ...term,
+    ...menteeSearchAttributes({
+      stage: 'in_review',
+      programId: rules.programId,
+      term: rules.term,
+      nextDeadline: rules.reviewClosesAt,
+      evaluationsPassed: 0,
+      installmentsPaid: 0,
+      needsAttention: [],
+    }).filter((pair): pair is SearchAttributePair => pair.value !== null),
+  ];
 }

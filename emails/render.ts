@@ -1,6 +1,7 @@
 import { render } from '@react-email/render';
 import { createElement } from 'react';
 import type { EmailMessage } from '../domain/emails.js';
+import { formatInstant } from '../domain/time-zones.js';
 import { type EmailContext, Notice, type NoticeContent } from './templates/notice.js';
 
 export type { EmailContext } from './templates/notice.js';
@@ -11,8 +12,8 @@ export interface RenderedEmail {
   text: string;
 }
 
-export const formatInstant = (iso: string) =>
-  `${new Date(iso).toLocaleString('en-US', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+// every deadline in an email is shown in the recipient's zone, with UTC beside (the calendars show the same)
+export { formatInstant };
 export const formatMoney = (cents: number, currency: string) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
 
@@ -26,7 +27,7 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: 'We received your application',
         heading: 'Application received',
         paragraphs: [
-          `Thank you for applying to ${program}. Mentors review applications until ${formatInstant(message.reviewClosesAt)}.`,
+          `Thank you for applying to ${program}. Mentors review applications until ${formatInstant(message.reviewClosesAt, ctx.timeZone)}.`,
           ...(message.openPrerequisites.length > 0
             ? [
                 'Applications without completed prerequisites are not accepted. Please complete, before the review closes:',
@@ -41,7 +42,7 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: 'Prerequisites still open',
         heading: 'Your prerequisites are still open',
         paragraphs: [
-          `The review of applications to ${program} closes on ${formatInstant(message.reviewClosesAt)}.`,
+          `The review of applications to ${program} closes on ${formatInstant(message.reviewClosesAt, ctx.timeZone)}.`,
           'Your application will not be accepted unless you complete:',
         ],
         list: message.openPrerequisites,
@@ -64,7 +65,7 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         heading: 'You have been selected',
         paragraphs: [
           `Congratulations! You have been selected for the project "${message.projectTitle}".`,
-          `To join the program, complete these onboarding steps by ${formatInstant(message.onboardingDeadline)}:`,
+          `To join the program, complete these onboarding steps by ${formatInstant(message.onboardingDeadline, ctx.timeZone)}:`,
         ],
         list: message.onboardingSteps,
         closing: ['If the steps are not complete by then, the offer lapses.'],
@@ -107,8 +108,8 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: 'Onboarding complete',
         heading: 'Welcome aboard',
         paragraphs: [
-          `Your onboarding is complete. The term starts on ${formatInstant(message.termStartsAt)}.`,
-          `Your first evaluation is due on ${formatInstant(message.firstEvaluationDueAt)}. Work with your mentor on the project plan and your first starter tasks.`,
+          `Your onboarding is complete. The term starts on ${formatInstant(message.termStartsAt, ctx.timeZone)}.`,
+          `Your first evaluation is due on ${formatInstant(message.firstEvaluationDueAt, ctx.timeZone)}. Work with your mentor on the project plan and your first starter tasks.`,
         ],
       };
     case 'evaluation-reminder':
@@ -117,7 +118,7 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: `Evaluation ${message.evaluation} is due`,
         heading: `Evaluation ${message.evaluation} is due`,
         paragraphs: [
-          `Please submit evaluation ${message.evaluation} for your mentee ${ctx.menteeName} by ${formatInstant(message.dueAt)}.`,
+          `Please submit evaluation ${message.evaluation} for your mentee ${ctx.menteeName} by ${formatInstant(message.dueAt, ctx.timeZone)}.`,
           'It covers the completion of tasks and milestones, engagement with you and the community, and progress against the project plan.',
         ],
       };
@@ -127,9 +128,9 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: `Evaluation ${message.evaluation} is overdue`,
         heading: `Evaluation ${message.evaluation} is overdue`,
         paragraphs: [
-          `The mentor has not submitted evaluation ${message.evaluation} for ${ctx.menteeName}, due ${formatInstant(message.dueAt)}.`,
+          `The mentor has not submitted evaluation ${message.evaluation} for ${ctx.menteeName}, due ${formatInstant(message.dueAt, ctx.timeZone)}.`,
           message.graceEndsAt
-            ? `Under the program's policy, the evaluation counts as failed if it is not submitted by ${formatInstant(message.graceEndsAt)}.`
+            ? `Under the program's policy, the evaluation counts as failed if it is not submitted by ${formatInstant(message.graceEndsAt, ctx.timeZone)}.`
             : "The mentee's workflow keeps waiting for it.",
         ],
       };
@@ -158,7 +159,7 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         preview: 'The term has been extended',
         heading: 'Term extended',
         paragraphs: [
-          `The term has been extended by ${message.days} days and now ends on ${formatInstant(message.termEndsAt)}. Every later deadline and evaluation date moved with it.`,
+          `The term has been extended by ${message.days} days and now ends on ${formatInstant(message.termEndsAt, ctx.timeZone)}. Every later deadline and evaluation date moved with it.`,
         ],
       };
     case 'payment-failed':
@@ -173,6 +174,60 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
         list: [`npm run ops -- retry-payment ${message.applicationId}`],
         closing: [
           "The mentee's workflow waits for the retry (messages are still accepted); the installment is paid once, on the retry.",
+        ],
+      };
+    case 'selection-conflict':
+      return {
+        subject: `Selection conflict: ${ctx.menteeName} is selected by two programs of ${ctx.term}`,
+        preview: 'An applicant is selected by two programs',
+        heading: 'Selection conflict',
+        paragraphs: [
+          message.side === 'holder'
+            ? `${ctx.menteeName}, accepted into ${program}, was also selected by program ${message.other.programId}. The term allows one acceptance at a time, so that selection was refused.`
+            : `${ctx.menteeName} could not be selected for ${program}: program ${message.other.programId} has already accepted them, and the term allows one acceptance at a time.`,
+          'The applicant has not been told. If the programs agree that the applicant should move, the first program releases them (the applicant withdraws or lets the offer lapse); the other program can then select them.',
+        ],
+        list: [`The other application: ${message.other.applicationId} in ${message.other.programId}`],
+      };
+    case 'payment-approved':
+      return {
+        subject: `Stipend installment ${message.installment} of ${message.of} approved`,
+        preview: 'Your stipend installment is approved',
+        heading: 'Stipend installment approved',
+        paragraphs: [
+          `The program's admin approved installment ${message.installment} of ${message.of} of your stipend, ${formatMoney(message.amountCents, message.currency)}. It goes out with the next payment run; you will get another email once it is paid.`,
+        ],
+      };
+    case 'approval-reminder':
+    case 'approval-overdue':
+      return {
+        subject: `${message.kind === 'approval-overdue' ? 'Overdue' : 'Reminder'}: approve ${ctx.menteeName}'s stipend installment ${message.installment}`,
+        preview: 'A stipend installment waits for your approval',
+        heading: 'A stipend installment waits for your approval',
+        paragraphs: [
+          `${ctx.menteeName} earned installment ${message.installment} of ${message.of} of the stipend in ${program} (${formatMoney(message.amountCents, message.currency)}). It is paid once you approve it; decline it, with a reason, if the amount is wrong or the tasks are unfinished.`,
+          ...(message.kind === 'approval-overdue'
+            ? ['It has waited longer than the program allows; ops have been alerted.']
+            : []),
+        ],
+        list: [`Application ${message.applicationId}`],
+      };
+    case 'mentee-evaluation-reminder':
+      return {
+        subject: `Your evaluation ${message.evaluation} of the program is due`,
+        preview: 'Tell us how the mentorship is going',
+        heading: `Evaluation ${message.evaluation}: your view`,
+        paragraphs: [
+          `Please evaluate your mentor and ${program} by ${formatInstant(message.dueAt, ctx.timeZone)}. The program's admins read it; your mentor only if you choose to share it.`,
+        ],
+      };
+    case 'mentee-evaluation-missing':
+      return {
+        subject: `Missing: ${ctx.menteeName}'s evaluation ${message.evaluation} of the program`,
+        preview: "A mentee's evaluation is missing",
+        heading: "A mentee's evaluation is missing",
+        paragraphs: [
+          `${ctx.menteeName} has not submitted their evaluation ${message.evaluation} of the mentor and ${program}, due ${formatInstant(message.dueAt, ctx.timeZone)}.`,
         ],
       };
     case 'letter-of-completion': {

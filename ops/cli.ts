@@ -1,32 +1,15 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ProblemError } from '../api/problems.js';
-import { type Config, loadConfig } from '../config/index.js';
-import { EMBEDDED_DATABASE, embeddedDatabaseUrl } from '../db/embedded.js';
+import { loadConfig, serverEndpoints } from '../config/index.js';
 import { connect } from '../db/index.js';
 import type { Recipient } from '../domain/emails.js';
 import type { Actor } from '../domain/messages.js';
-import { devServerAddress } from '../scripts/dev-server.js';
-import {
-  applyProgramSchedule,
-  extend,
-  type OpsDeps,
-  resendEmail,
-  retryPayment,
-  terminate,
-  withDueDates,
-} from './index.js';
+import { ProblemError } from '../domain/problems.js';
+import { withDueDates } from '../mentees/programs.js';
+import { applyProgramSchedule, extend, type OpsDeps, resendEmail, retryPayment, terminate } from './index.js';
 
 // `npm run ops -- <command>`: repairs on running mentees, against DATABASE_URL and TEMPORAL_ADDRESS, or the
 // servers `npm start` embeds when those are unset. Exit code 0: done; 1: error; 2: done, but a mentee said no.
-
-/** The servers of `npm start` on embedded defaults (scripts/start.ts, db/embedded.ts) unless configured. */
-function endpoints(config: Config) {
-  return {
-    databaseUrl: config.DATABASE_URL ?? embeddedDatabaseUrl(config.EMBEDDED_POSTGRES_PORT, EMBEDDED_DATABASE),
-    temporalAddress: config.TEMPORAL_ADDRESS ?? devServerAddress(config.TEMPORAL_DEV_SERVER_PORT),
-  };
-}
 
 interface GlobalOptions {
   json?: boolean;
@@ -47,7 +30,7 @@ async function run<R>(
 ) {
   const options = program.opts<GlobalOptions>();
   const config = loadConfig();
-  const { databaseUrl, temporalAddress } = endpoints(config);
+  const { databaseUrl, temporalAddress } = serverEndpoints(config);
   const sql = connect(databaseUrl, { max: 4 });
   let connection: Connection | undefined;
   try {

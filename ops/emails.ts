@@ -1,21 +1,23 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { ProblemError } from '../api/problems.js';
-import type { EmailMessage, Recipient } from '../domain/emails.js';
-import { resendEmailWorkflowId } from '../domain/ids.js';
+import { z } from 'zod';
+import { type EmailMessage, RECIPIENTS, type Recipient } from '../domain/emails.js';
+import { checkRequestId, resendEmailWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/messages.js';
-import { type ApplicationRef, applicationOf, checkRequestId, type OpsDeps } from './deps.js';
+import { ProblemError } from '../domain/problems.js';
+import { type ApplicationRef, applicationOf, type OpsDeps } from './deps.js';
 
-export interface ResendEmailResult {
-  applicationId: string;
+export const ResendEmailResult = z.object({
+  applicationId: z.string(),
   /** True when this request had already sent it. */
-  duplicate: boolean;
+  duplicate: z.boolean(),
   /** sending: still retrying (e.g. the mailer is down) when the wait ended; it will be sent once. */
-  state: 'sent' | 'sending';
-  kind: string;
-  to: Recipient;
-  originalKey: string;
-  idempotencyKey: string;
-}
+  state: z.enum(['sent', 'sending']),
+  kind: z.string(),
+  to: z.enum(RECIPIENTS),
+  originalKey: z.string(),
+  idempotencyKey: z.string(),
+});
+export type ResendEmailResult = z.infer<typeof ResendEmailResult>;
 
 interface StoredEmail {
   key: string;

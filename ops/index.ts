@@ -1,11 +1,6 @@
 /** Repair and bulk operations ops run on mentees, shared by the `npm run ops` CLI and the admin API. */
-export { type OpsDeps, REQUEST_ID } from './deps.js';
-export { type ResendEmailResult, resendEmail } from './emails.js';
-export { type ExtendResult, extend, terminate } from './mentees.js';
-export { type RetryPaymentResult, retryPayment } from './payments.js';
-export {
-  applyProgramSchedule,
-  changeProgramSchedule,
-  type ProgramScheduleResult,
-  withDueDates,
-} from './program-schedule.js';
+export type { OpsDeps } from './deps.js';
+export { ResendEmailResult, resendEmail } from './emails.js';
+export { ExtendResult, extend, TerminateResult, terminate } from './mentees.js';
+export { RetryPaymentResult, retryPayment } from './payments.js';
+export { applyProgramSchedule, ProgramScheduleResult } from './program-schedule.js';

@@ -1,21 +1,26 @@
-import { findApplication, sendMessage } from '../api/applications.js';
-import { ProblemError } from '../api/problems.js';
+import { z } from 'zod';
+import { readTerm } from '../db/read-model.js';
+import { checkRequestId } from '../domain/ids.js';
 import { type Actor, extendTermUpdate, terminateUpdate } from '../domain/messages.js';
-import {
-  type ApplicationRef,
-  applicationOf,
-  checkRequestId,
-  derivedRequestId,
-  type OpsDeps,
-} from './deps.js';
+import { invalid } from '../domain/problems.js';
+import { findApplication, sendEnding, sendMessage } from '../mentees/client.js';
+import { type ApplicationRef, applicationOf, derivedRequestId, type OpsDeps } from './deps.js';
 
-export interface ExtendResult {
-  applicationId: string;
-  duplicate: boolean;
-  requestId: string;
-  extensionDays: number;
-  termEndsAt: string;
-}
+export const ExtendResult = z.object({
+  applicationId: z.string(),
+  duplicate: z.boolean(),
+  requestId: z.string(),
+  extensionDays: z.int(),
+  termEndsAt: z.string(),
+});
+export type ExtendResult = z.infer<typeof ExtendResult>;
+
+export const TerminateResult = z.object({
+  applicationId: z.string(),
+  duplicate: z.boolean(),
+  stage: z.string(),
+});
+export type TerminateResult = z.infer<typeof TerminateResult>;
 
 /**
  * Extends one mentee's term. Run twice with the same days and reason (or the same request id), it extends
@@ -29,9 +34,9 @@ export async function extend(
 ): Promise<ExtendResult> {
   const { days, reason } = request;
   if (!Number.isInteger(days) || days < 1 || days > 180) {
-    throw new ProblemError(422, 'validation', `days must be a whole number from 1 to 180 (got ${days})`);
+    throw invalid(`days must be a whole number from 1 to 180 (got ${days})`);
   }
-  if (!reason.trim()) throw new ProblemError(422, 'validation', 'An extension needs a reason');
+  if (!reason.trim()) throw invalid('An extension needs a reason');
   const requestId = checkRequestId(request.requestId ?? `extend-${derivedRequestId(days, reason)}`);
   const application = await applicationOf(sql, ref);
   const { duplicate } = await sendMessage(temporal, application, extendTermUpdate, {
@@ -40,36 +45,22 @@ export async function extend(
     reason,
     requestId,
   });
-  const [row] = await sql<{ extensionDays: number; termEndsAt: string }[]>`
-    SELECT (status->>'extensionDays')::int AS "extensionDays", status->>'termEndsAt' AS "termEndsAt"
-    FROM applications WHERE id = ${application.id}`;
-  return { applicationId: application.id, duplicate, requestId, ...row! };
+  return { applicationId: application.id, duplicate, requestId, ...(await readTerm(sql, application.id)) };
 }
 
 /** Ends one mentee's participation; terminating a mentee that is already terminated is a harmless repeat. */
 export async function terminate(
-  { sql, temporal }: OpsDeps,
+  deps: OpsDeps,
   ref: ApplicationRef,
   reason: string,
   by: Actor,
-): Promise<{ applicationId: string; duplicate: boolean; stage: string }> {
-  if (!reason.trim()) throw new ProblemError(422, 'validation', 'A termination needs a reason');
-  const application = await applicationOf(sql, ref);
-  const stageNow = async () => (await findApplication(sql, application.id)).stage;
-  try {
-    const { duplicate } = await sendMessage(temporal, application, terminateUpdate, { by, reason });
-    return { applicationId: application.id, duplicate, stage: await stageNow() };
-  } catch (error) {
-    // the workflow has ended since: if it ended terminated, this request has nothing left to do
-    if (!(error instanceof ProblemError && error.kind === 'application-closed')) throw error;
-    const stage = await stageNow();
-    if (stage !== 'terminated') {
-      throw new ProblemError(
-        409,
-        'application-closed',
-        `Application ${application.id} has already ended (${stage})`,
-      );
-    }
-    return { applicationId: application.id, duplicate: true, stage };
-  }
+): Promise<TerminateResult> {
+  if (!reason.trim()) throw invalid('A termination needs a reason');
+  const application = await applicationOf(deps.sql, ref);
+  const { duplicate } = await sendEnding(deps, application, terminateUpdate, { by, reason }, 'terminated');
+  return {
+    applicationId: application.id,
+    duplicate,
+    stage: (await findApplication(deps.sql, application.id)).stage,
+  };
 }

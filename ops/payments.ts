@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sendMessage } from '../api/applications.js';
-import { ProblemError } from '../api/problems.js';
+import { z } from 'zod';
 import { type Actor, retryPaymentUpdate } from '../domain/messages.js';
+import { ProblemError } from '../domain/problems.js';
+import { sendMessage } from '../mentees/client.js';
 import { type ApplicationRef, applicationOf, type OpsDeps } from './deps.js';
 
 interface LedgerRow {
@@ -12,16 +13,17 @@ interface LedgerRow {
   reference: string | null;
 }
 
-export interface RetryPaymentResult {
-  applicationId: string;
+export const RetryPaymentResult = z.object({
+  applicationId: z.string(),
   /** True when there was nothing to retry, or a retry was already under way. */
-  duplicate: boolean;
+  duplicate: z.boolean(),
   /** paid / rejected again: the retried payout's outcome; pending: not settled within the wait. */
-  outcome: 'paid' | 'rejected' | 'pending' | 'nothing-to-retry';
-  installment: number | null;
-  reason: string | null;
-  reference: string | null;
-}
+  outcome: z.enum(['paid', 'rejected', 'pending', 'nothing-to-retry']),
+  installment: z.int().nullable(),
+  reason: z.string().nullable(),
+  reference: z.string().nullable(),
+});
+export type RetryPaymentResult = z.infer<typeof RetryPaymentResult>;
 
 /**
  * Retries the stipend payment the provider rejected, after ops fixed the payee's details, and waits a little

@@ -1,64 +1,25 @@
-import type { JSONValue, Row } from 'postgres';
-import { type ApplicationRow, sendMessage } from '../api/applications.js';
-import { notFound, ProblemError, validationProblem } from '../api/problems.js';
-import type { Sql } from '../db/index.js';
+import { z } from 'zod';
 import { type Actor, adoptProgramScheduleUpdate } from '../domain/messages.js';
-import { ProgramInput, type ProgramRules, rulesOf, type ScheduleChange } from '../domain/program.js';
+import { ProblemError } from '../domain/problems.js';
 import { FINAL_STAGES } from '../domain/stages.js';
+import { type ApplicationRow, sendMessage } from '../mentees/client.js';
+import { changeProgramSchedule, type ScheduleChangeOf } from '../mentees/programs.js';
 import type { OpsDeps } from './deps.js';
 
-/** A change to a program's schedule, or one worked out from its current definition (see `withDueDates`). */
-export type ScheduleChangeOf = ScheduleChange | ((current: ProgramInput) => ScheduleChange);
-
-/** Changes a program's schedule for new applicants (running mentees keep theirs until told); same change twice, same program. */
-export async function changeProgramSchedule(
-  sql: Sql,
-  programId: string,
-  change: ScheduleChangeOf,
-): Promise<Row> {
-  const [row] = await sql<
-    { definition: ProgramInput }[]
-  >`SELECT definition FROM programs WHERE id = ${programId}`;
-  if (!row) throw notFound('program', programId);
-  const changes = typeof change === 'function' ? change(row.definition) : change;
-  const changed = ProgramInput.safeParse({ ...row.definition, ...changes });
-  if (!changed.success) throw validationProblem(changed.error.issues);
-  const rules = rulesOf(changed.data);
-  const [updated] = await sql`
-    UPDATE programs SET definition = ${sql.json(changed.data as unknown as JSONValue)},
-                        rules = ${sql.json(rules as unknown as JSONValue)}, updated_at = now()
-    WHERE id = ${programId} RETURNING *`;
-  return updated!;
-}
-
-/** Due dates by evaluation number (1-based) merged into the program's full list, as ScheduleChange wants it. */
-export function withDueDates(current: ProgramInput, dueAt: Record<number, string>): { dueAt: string }[] {
-  const { evaluations } = current;
-  for (const n of Object.keys(dueAt).map(Number)) {
-    if (!evaluations[n - 1]) {
-      throw new ProblemError(
-        422,
-        'validation',
-        `Program ${current.id} has evaluations 1-${evaluations.length}, not ${n}`,
-      );
-    }
-  }
-  return evaluations.map((e, index) => ({ dueAt: dueAt[index + 1] ?? e.dueAt }));
-}
-
-export interface ProgramScheduleResult {
-  programId: string;
-  termEndsAt: string;
-  evaluations: { number: number; dueAt: string }[];
+export const ProgramScheduleResult = z.object({
+  programId: z.string(),
+  termEndsAt: z.string(),
+  evaluations: z.array(z.object({ number: z.int(), dueAt: z.string() })),
   /** Running mentees whose schedule moved. */
-  changed: string[];
+  changed: z.array(z.string()),
   /** Running mentees that already had it (a second run lands here). */
-  unchanged: string[];
+  unchanged: z.array(z.string()),
   /** Running mentees whose workflow said no, with its reason (e.g. still in review). */
-  refused: { id: string; stage: string; reason: string }[];
+  refused: z.array(z.object({ id: z.string(), stage: z.string(), reason: z.string() })),
   /** Mentees that could not be reached (e.g. Temporal unavailable); running the command again retries them. */
-  failed: { id: string; reason: string }[];
-}
+  failed: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+export type ProgramScheduleResult = z.infer<typeof ProgramScheduleResult>;
 
 /**
  * A program-wide schedule change: the program's rules for new applicants, then every running mentee of the
@@ -71,8 +32,7 @@ export async function applyProgramSchedule(
   by: Actor,
   { concurrency = 8 }: { concurrency?: number } = {},
 ): Promise<ProgramScheduleResult> {
-  const program = await changeProgramSchedule(sql, programId, change);
-  const rules = program.rules as ProgramRules;
+  const { rules } = await changeProgramSchedule(sql, programId, change);
   // the read model names every mentee of the program on any server (no visibility query needed)
   const running = await sql<ApplicationRow[]>`
     SELECT id, workflow_id AS "workflowId", program_id AS "programId", stage FROM applications

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { devServerAddress } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { exitReason, hasExited, isPortAccepting, type Log, terminateProcess } from './temporal-binaries.js';
 
@@ -37,11 +38,6 @@ export const MISSING_CLI_MESSAGE =
   '~/.cache/mentorship-backend), or set TEMPORAL_CLI_PATH to a `temporal` binary, or set TEMPORAL_ADDRESS ' +
   'to use a Temporal server that is already running.';
 
-const bracketed = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
-
-/** The gRPC address of a dev server on `port` (what `npm start` runs, and the `npm run ops` default). */
-export const devServerAddress = (port: number, ip = '127.0.0.1') => `${bracketed(ip)}:${port}`;
-
 /** Runs `temporal server start-dev` for `npm start`; resolves once the namespace serves requests. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { cliPath } = options;
@@ -53,7 +49,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await assertPortsFree(ip, options);
     try {
       const stop = await launchDevServer(cliPath, options, ip, address);
-      return { address, uiUrl: `http://${bracketed(ip)}:${options.uiPort}`, stop };
+      return { address, uiUrl: `http://${devServerAddress(options.uiPort, ip)}`, stop };
     } catch (error) {
       if (!(error instanceof DevServerCrash) || attempt >= START_ATTEMPTS) throw error;
       const reason = error.message.split('\n').slice(0, 2).join(' ');

@@ -11,6 +11,8 @@ const context = {
   programName: 'LFX Mentorship',
   term: '2026 Term 2',
   publicBaseUrl: 'https://mentorship.example.org',
+  // deadlines in the recipient's zone, UTC beside
+  timeZone: process.env.PREVIEW_TIME_ZONE ?? 'Asia/Kolkata',
 };
 const at = '2026-06-02T18:00:00Z';
 const samples: EmailMessage[] = [
@@ -40,6 +42,30 @@ const samples: EmailMessage[] = [
     applicationId: '00000000-0000-4000-8000-000000000000',
   },
   { kind: 'letter-of-completion', verificationCode: 'ABCD-EFGH-JKMN' },
+  { kind: 'payment-approved', installment: 1, of: 2, amountCents: 300000, currency: 'USD' },
+  {
+    kind: 'approval-reminder',
+    installment: 1,
+    of: 2,
+    amountCents: 300000,
+    currency: 'USD',
+    applicationId: '00000000-0000-4000-8000-000000000000',
+  },
+  {
+    kind: 'approval-overdue',
+    installment: 1,
+    of: 2,
+    amountCents: 300000,
+    currency: 'USD',
+    applicationId: '00000000-0000-4000-8000-000000000000',
+  },
+  { kind: 'mentee-evaluation-reminder', evaluation: 2, dueAt: at },
+  { kind: 'mentee-evaluation-missing', evaluation: 2, dueAt: at },
+  {
+    kind: 'selection-conflict',
+    side: 'selector',
+    other: { programId: 'kernel-docs-2027-t1', applicationId: '00000000-0000-4000-8000-000000000001' },
+  },
 ];
 
 await mkdir(outDir, { recursive: true });

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { startApi } from '../api/run.js';
-import { loadConfig } from '../config/index.js';
+import { EMBEDDED_DATABASE, loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { EMBEDDED_DATABASE, type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
 import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';

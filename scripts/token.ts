@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { mintToken, ROLES, type Role } from '../api/auth.js';
+import { mintToken } from '../api/auth.js';
 import { loadConfig } from '../config/index.js';
+import { USER_ROLES as ROLES, type UserRole } from '../domain/status.js';
 
 // Development tokens, signed with AUTH_JWT_SECRET; production tokens come from the identity provider (AUTH_JWKS_URL).
 const usage = `Usage: npm run token -- --role <${ROLES.join('|')}> --user <id> [--programs p1,p2] [--ttl 8h]`;
@@ -24,7 +25,7 @@ if (config.AUTH_JWKS_URL) {
 const token = await mintToken(
   {
     userId: values.user,
-    role: values.role as Role,
+    role: values.role as UserRole,
     programs: values.programs.split(',').filter(Boolean),
   },
   { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, secret: config.AUTH_JWT_SECRET },

@@ -2,7 +2,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import {
   type Actor,
   completeOnboardingStepUpdate,
@@ -17,6 +16,7 @@ import {
 } from '../domain/messages.js';
 import { ProgramInput, rulesOf } from '../domain/program.js';
 import { CUSTOM_SEARCH_ATTRIBUTES, NextDeadlineKey } from '../domain/search-attributes.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
 import { bearer } from './support/auth.js';
 import { startDevSystem } from './support/dev-system.js';
 import { PREREQUISITES, programFixture } from './support/programs.js';

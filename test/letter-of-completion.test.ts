@@ -7,11 +7,10 @@ import {
   type LetterOfCompletion,
   newVerificationCode,
   normalizeLetterText,
-  normalizeVerificationCode,
   renderLetterOfCompletion,
   UnsupportedCharactersError,
-  VERIFICATION_CODE_ALPHABET,
 } from '../certificates/render.js';
+import { normalizeVerificationCode, VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
 
 const run = promisify(execFile);
 

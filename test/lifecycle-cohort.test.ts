@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
+import { runTimeline, SimulatedClock, type TimelineStep } from '../simulator/engine.js';
 import { seededRandom, shuffle } from './support/cohort.js';
 import { driver } from './support/drive.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
@@ -134,9 +135,6 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
 
     const { call, skipTo } = driver(system);
     const app = (m: Mentee) => `/applications/${m.applicationId}`;
-    const each = async (filter: (m: Mentee) => boolean, action: (m: Mentee) => Promise<unknown>) => {
-      for (const mentee of mentees.filter(filter)) await action(mentee);
-    };
     const evaluate = (n: number) => async (m: Mentee) => {
       const outcome = failsAt(m.path) === n ? 'fail' : 'pass';
       await call('POST', `${app(m)}/evaluations/${n}`, {
@@ -161,134 +159,127 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
       if (m.path === 'misses-eval-2') return dueAt(2, m) + 3 * DAYS;
       return Number.POSITIVE_INFINITY;
     };
-    const progress = (m: Mentee, itemId: string, at: number) => ({
-      at,
-      run: () =>
-        call('POST', `${app(m)}/progress/${itemId}/complete`, undefined, at < leavesAt(m) ? 200 : 409),
-    });
 
-    const started = performance.now();
-    const worker = await system.newWorker();
-    await worker.runUntil(async () => {
-      await call('POST', '/programs', program, 201);
+    // One timeline through the simulator's engine: each mentee's steps in order, mentees 16 at a time.
+    const timeline: TimelineStep[] = [];
+    const step = (at: number, m: Mentee, run: () => Promise<unknown>) =>
+      timeline.push({ at, chain: `mentee-${m.index}`, run });
+    const cohort: Mentee[] = paths.map((path, index) => ({
+      index,
+      path,
+      country: random() < 0.3 ? 'IN' : 'DE',
+      applicationId: '',
+    }));
 
-      // Apply; everyone but the not-accepted completes every prerequisite at once.
-      for (const [index, path] of paths.entries()) {
-        const country = random() < 0.3 ? 'IN' : 'DE';
+    // Apply; everyone but the not-accepted completes every prerequisite at once.
+    const applyAt = t0 + HOURS;
+    for (const m of cohort) {
+      step(applyAt, m, async () => {
         const response = await call(
           'POST',
           `/programs/${program.id}/applications`,
           {
             mentee: {
-              id: `mentee-${index}`,
-              name: `Mentee ${index}`,
-              email: `mentee-${index}@example.org`,
-              country,
+              id: `mentee-${m.index}`,
+              name: `Mentee ${m.index}`,
+              email: `mentee-${m.index}@example.org`,
+              country: m.country,
             },
           },
           201,
         );
-        mentees.push({ index, path, country, applicationId: response.body.id });
-      }
-      await each(
-        () => true,
-        async (m) => {
-          const done = m.path === 'not-accepted' ? PREREQUISITES.slice(0, 1) : PREREQUISITES;
-          for (const p of done) await call('POST', `${app(m)}/prerequisites/${p.id}/complete`);
-        },
-      );
+        m.applicationId = response.body.id;
+        mentees.push(m);
+      });
+      const done = m.path === 'not-accepted' ? PREREQUISITES.slice(0, 1) : PREREQUISITES;
+      for (const p of done) step(applyAt, m, () => call('POST', `${app(m)}/prerequisites/${p.id}/complete`));
+    }
 
-      // Selection, with a phone call recorded for some.
-      await skipTo(closes + SCHEDULE.reviewClosesAt + HOURS);
-      await each(
-        (m) => m.path === 'declined',
-        (m) =>
-          call('POST', `${app(m)}/selection`, {
-            decision: 'decline',
-            reason: 'Other applicants fit better.',
-          }),
+    // Selection, with a phone call recorded for some.
+    const selectAt = closes + SCHEDULE.reviewClosesAt + HOURS;
+    for (const m of cohort.filter((x) => x.path === 'declined')) {
+      step(selectAt, m, () =>
+        call('POST', `${app(m)}/selection`, { decision: 'decline', reason: 'Other applicants fit better.' }),
       );
-      await each(
-        (m) => isActive(m.path) || m.path === 'offer-lapses',
-        async (m) => {
-          const selected = await call('POST', `${app(m)}/selection`, {
-            decision: 'select',
-            mentor: {
-              id: `mentor-${m.index}`,
-              name: `Mentor ${m.index}`,
-              email: `mentor-${m.index}@example.org`,
-            },
-            projectTitle: `Project ${m.index}`,
-          });
-          expect(selected.body.application.stage).toBe('onboarding');
-          if (m.index % 5 === 0)
-            await call('POST', `${app(m)}/phone-calls`, { note: 'Told them the good news.' });
-        },
-      );
-
-      // Onboarding: the lapsing ones sign the contract only.
-      await skipTo(closes + SCHEDULE.selectionDeadline + HOURS);
-      await each(
-        (m) => isActive(m.path) || m.path === 'offer-lapses',
-        async (m) => {
-          const steps =
-            m.path === 'offer-lapses' ? ['contract'] : ['contract', 'tax-form', 'payment-details'];
-          let last: ApiResponse | undefined;
-          for (const step of steps) last = await call('POST', `${app(m)}/onboarding/${step}/complete`);
-          expect(last!.body.application.stage).toBe(m.path === 'offer-lapses' ? 'onboarding' : 'active');
-        },
-      );
-
-      // Term starts; the extended ones get two more weeks; everyone agrees a plan and does a starter task.
-      await skipTo(closes + SCHEDULE.termStartsAt + 2 * DAYS);
-      await each(
-        (m) => m.path === 'extended',
-        async (m) => {
-          const extended = await call('POST', `${app(m)}/extensions`, { days: 14, reason: 'Medical leave' });
-          expect(extended.body.application.evaluations[0].dueAt).toBe(new Date(dueAt(1, m)).toISOString());
-        },
-      );
-      await each(
-        (m) => isActive(m.path),
-        async (m) => {
-          await call('POST', `${app(m)}/progress/project-plan/complete`);
-          await call('POST', `${app(m)}/progress/starter-docs/complete`);
-        },
-      );
-
-      // Evaluations, three days before each due date (the extended ones on their own dates).
-      const timeline: { at: number; run: () => Promise<unknown> }[] = [];
-      for (const n of [1, 2, 3, 4]) {
-        for (const m of mentees.filter(stillEvaluated(n))) {
-          timeline.push({ at: dueAt(n, m) - 3 * DAYS, run: () => evaluate(n)(m) });
-        }
-      }
-      for (const m of mentees.filter((x) => isActive(x.path))) {
-        timeline.push(progress(m, 'milestone-1', closes + SCHEDULE.termStartsAt + 7 * 7 * DAYS));
-        timeline.push(progress(m, 'milestone-2', closes + SCHEDULE.termStartsAt + 11 * 7 * DAYS));
-        if (m.path === 'withdraws') {
-          timeline.push({
-            at: closes + SCHEDULE.termStartsAt + 5 * 7 * DAYS,
-            run: () => call('POST', `${app(m)}/withdraw`, { reason: 'Took a full-time job' }),
-          });
-        }
-        timeline.push({
-          at: dueAt(4, m) + DAYS,
-          run: async () => {
-            const response = await system.call('POST', `${app(m)}/feedback-survey`, {
-              rating: 5,
-              comments: 'Great mentor',
-            });
-            // those who already left can no longer answer the survey
-            expect(response.status).toBe(['completes', 'extended'].includes(m.path) ? 200 : 409);
+    }
+    for (const m of cohort.filter((x) => isActive(x.path) || x.path === 'offer-lapses')) {
+      step(selectAt, m, async () => {
+        const selected = await call('POST', `${app(m)}/selection`, {
+          decision: 'select',
+          mentor: {
+            id: `mentor-${m.index}`,
+            name: `Mentor ${m.index}`,
+            email: `mentor-${m.index}@example.org`,
           },
+          projectTitle: `Project ${m.index}`,
         });
+        expect(selected.body.application.stage).toBe('onboarding');
+        if (m.index % 5 === 0)
+          await call('POST', `${app(m)}/phone-calls`, { note: 'Told them the good news.' });
+      });
+    }
+
+    // Onboarding: the lapsing ones sign the contract only.
+    for (const m of cohort.filter((x) => isActive(x.path) || x.path === 'offer-lapses')) {
+      step(closes + SCHEDULE.selectionDeadline + HOURS, m, async () => {
+        const steps = m.path === 'offer-lapses' ? ['contract'] : ['contract', 'tax-form', 'payment-details'];
+        let last: ApiResponse | undefined;
+        for (const s of steps) last = await call('POST', `${app(m)}/onboarding/${s}/complete`);
+        expect(last!.body.application.stage).toBe(m.path === 'offer-lapses' ? 'onboarding' : 'active');
+      });
+    }
+
+    // Term starts; the extended ones get two more weeks; everyone agrees a plan and does a starter task.
+    const termStart = closes + SCHEDULE.termStartsAt + 2 * DAYS;
+    for (const m of cohort.filter((x) => x.path === 'extended')) {
+      step(termStart, m, async () => {
+        const extended = await call('POST', `${app(m)}/extensions`, { days: 14, reason: 'Medical leave' });
+        expect(extended.body.application.evaluations[0].dueAt).toBe(new Date(dueAt(1, m)).toISOString());
+      });
+    }
+    for (const m of cohort.filter((x) => isActive(x.path))) {
+      step(termStart, m, async () => {
+        await call('POST', `${app(m)}/progress/project-plan/complete`);
+        await call('POST', `${app(m)}/progress/starter-docs/complete`);
+      });
+    }
+
+    // Evaluations, three days before each due date (the extended ones on their own dates).
+    for (const n of [1, 2, 3, 4]) {
+      for (const m of cohort.filter(stillEvaluated(n))) step(dueAt(n, m) - 3 * DAYS, m, () => evaluate(n)(m));
+    }
+    for (const m of cohort.filter((x) => isActive(x.path))) {
+      for (const [itemId, week] of [
+        ['milestone-1', 7],
+        ['milestone-2', 11],
+      ] as const) {
+        const at = closes + SCHEDULE.termStartsAt + week * 7 * DAYS;
+        step(at, m, () =>
+          call('POST', `${app(m)}/progress/${itemId}/complete`, undefined, at < leavesAt(m) ? 200 : 409),
+        );
       }
-      timeline.sort((a, b) => a.at - b.at);
-      for (const step of timeline) {
-        await skipTo(step.at);
-        await step.run();
+      if (m.path === 'withdraws') {
+        step(closes + SCHEDULE.termStartsAt + 5 * 7 * DAYS, m, () =>
+          call('POST', `${app(m)}/withdraw`, { reason: 'Took a full-time job' }),
+        );
       }
+      step(dueAt(4, m) + DAYS, m, async () => {
+        const response = await system.call('POST', `${app(m)}/feedback-survey`, {
+          rating: 5,
+          comments: 'Great mentor',
+        });
+        // those who already left can no longer answer the survey
+        expect(response.status).toBe(['completes', 'extended'].includes(m.path) ? 200 : 409);
+      });
+    }
+
+    const started = performance.now();
+    const worker = await system.newWorker();
+    const clock = new SimulatedClock(system.env);
+    await worker.runUntil(async () => {
+      await call('POST', '/programs', program, 201);
+      await runTimeline(clock, timeline, { concurrency: 16 });
+      mentees.sort((a, b) => a.index - b.index);
       await skipTo(closes + SCHEDULE.termEndsAt + (SCHEDULE.completionGraceDays + 15) * DAYS);
 
       for (const m of mentees) {

@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { JSONValue } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import {
   type Actor,
   adoptProgramScheduleUpdate,
@@ -15,9 +13,12 @@ import {
   statusQuery,
   withdrawUpdate,
 } from '../domain/messages.js';
-import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
-import { applyProgramSchedule, changeProgramSchedule, type ProgramScheduleResult } from '../ops/index.js';
+import { ProgramInput, type ProgramRules } from '../domain/program.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
+import { changeProgramSchedule, createProgram } from '../mentees/programs.js';
+import { applyProgramSchedule, type ProgramScheduleResult } from '../ops/index.js';
 import { startDevSystem } from './support/dev-system.js';
+import { eventually } from './support/eventually.js';
 import { DAYS, PREREQUISITES, programFixture } from './support/programs.js';
 
 // On the real dev server (real time): a cohort in different stages takes a program-wide schedule change.
@@ -31,16 +32,6 @@ const OPS: Actor = { userId: 'ops-1', role: 'ops' };
 const WEEK = 7 * DAYS;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('a program-wide schedule change', () => {
   it('moves every running mentee, reports who refused, and changes nothing on a second run', {
     timeout: 180_000,
@@ -48,11 +39,7 @@ describe('a program-wide schedule change', () => {
     const worker = await system.newWorker();
     await worker.runUntil(async () => {
       const input = ProgramInput.parse(programFixture(Date.now()));
-      const rules = rulesOf(input);
-      await system.sql`
-        INSERT INTO programs (id, name, term, admin_email, definition, rules)
-        VALUES (${input.id}, ${input.name}, ${input.term}, ${input.adminEmail},
-                ${system.sql.json(input as unknown as JSONValue)}, ${system.sql.json(rules as unknown as JSONValue)})`;
+      const { rules } = await createProgram(system.sql, input);
       await system.sql`INSERT INTO mentors (id, name, email) VALUES ('mentor-1', 'Mentor One', 'mentor@example.org')`;
       // the review window squeezed into seconds; evaluations stay weeks ahead, so no timer fires during the test
       const squeezed: ProgramRules = {

@@ -1,10 +1,8 @@
 import { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { JSONValue } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import { authenticate } from '../api/auth.js';
-import { ProblemError, problem } from '../api/problems.js';
+import { problem } from '../api/problems.js';
 import { newRouter } from '../api/router.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import {
@@ -18,10 +16,14 @@ import {
   submitEvaluationUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
-import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
+import { ProblemError } from '../domain/problems.js';
+import { ProgramInput, type ProgramRules } from '../domain/program.js';
 import { NeedsAttentionKey } from '../domain/search-attributes.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
+import { createProgram } from '../mentees/programs.js';
 import { extend, type OpsDeps, resendEmail, retryPayment, terminate } from '../ops/index.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
+import { eventually } from './support/eventually.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
 import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
 
@@ -50,11 +52,7 @@ const ADMIN: Actor = { userId: 'admin-1', role: 'admin' };
 async function newProgram() {
   const input = programFixture(await system.env.currentTimeMs());
   const program = ProgramInput.parse(input);
-  const rules = rulesOf(program);
-  await system.sql`
-    INSERT INTO programs (id, name, term, admin_email, definition, rules)
-    VALUES (${program.id}, ${program.name}, ${program.term}, ${program.adminEmail},
-            ${system.sql.json(program as unknown as JSONValue)}, ${system.sql.json(rules as unknown as JSONValue)})`;
+  const { rules } = await createProgram(system.sql, program);
   const closes = Date.parse(input.applicationsCloseAt);
   return { rules, closes, dueAt: (n: number) => closes + SCHEDULE.evaluations[n - 1]! };
 }
@@ -115,17 +113,6 @@ async function newMentee(rules: ProgramRules, menteeId: string) {
         outcome: 'pass',
       }),
   };
-}
-
-/** Polls until `check` holds (activities run in real time; queries do not move the clock). */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const emailsOf = (workflowId: string) =>

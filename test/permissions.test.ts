@@ -26,6 +26,7 @@ const COLUMNS = [
 
 const P = `matrix-p-${Date.now() % 100_000}`;
 const Q = `matrix-q-${Date.now() % 100_000}`;
+const T = `matrix-t-${Date.now() % 100_000}`;
 const USERS: Record<Exclude<Column, 'anonymous'>, Omit<Principal, 'programs'> & { programs?: string[] }> = {
   mentee: { userId: 'mentee-owner', role: 'mentee' },
   otherMentee: { userId: 'mentee-other', role: 'mentee' },
@@ -48,6 +49,7 @@ interface Row {
 }
 
 const ids = { active: '', awaitingSelection: '', toTerminate: '' };
+let feedPath = '';
 const workflowOf = (id: string) => `mentee-application/${id}`;
 const app = (key: keyof typeof ids) => `/applications/${ids[key]}`;
 
@@ -76,6 +78,24 @@ const MATRIX: Record<string, Row> = {
     codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
   },
   readProgram: { method: 'GET', path: () => `/programs/${P}`, codes: SIGNED_IN_200 },
+  createTerm: {
+    method: 'POST',
+    path: () => '/terms',
+    body: (column) => ({
+      id: `matrix-term-${column.toLowerCase()}-${Date.now() % 100_000}`,
+      organization: 'Matrix',
+      name: 'Matrix term',
+    }),
+    // an admin creates only the terms their token names
+    codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
+  },
+  readTerm: { method: 'GET', path: () => `/terms/${T}`, codes: SIGNED_IN_200 },
+  changeTerm: {
+    method: 'PATCH',
+    path: () => `/terms/${T}`,
+    body: () => ({ maxOpenApplications: 3 }),
+    codes: [401, 403, 403, 403, 403, 403, 403, 403, 200],
+  },
   changeSchedule: {
     method: 'PATCH',
     path: () => `/programs/${P}/schedule`,
@@ -213,6 +233,60 @@ const MATRIX: Record<string, Row> = {
     body: () => ({ requestId: 'matrix' }),
     codes: STAFF(200),
   },
+  menteeEvaluation: {
+    method: 'POST',
+    path: () => `${app('active')}/evaluations/1/mentee-evaluation`,
+    body: () => ({ ratings: { mentor: 5, program: 5 }, shareWithMentor: true }),
+    workflow: () => workflowOf(ids.active),
+    codes: [401, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+  installmentApproval: {
+    method: 'POST',
+    path: () => `${app('active')}/stipend/1/approval`,
+    body: () => ({ decision: 'approve' }),
+    workflow: () => workflowOf(ids.active),
+    // allowed, but this program pays without approval
+    codes: STAFF(422),
+  },
+  bulkApproval: {
+    method: 'POST',
+    path: () => `/programs/${P}/stipend-approvals`,
+    body: () => ({ decision: 'approve', afterEvaluation: 2 }),
+    codes: STAFF(200),
+  },
+  exportApplications: {
+    method: 'GET',
+    path: () => `/programs/${P}/applications/export`,
+    codes: PROGRAM_VIEWERS,
+  },
+  declinePending: {
+    method: 'POST',
+    path: () => `/programs/${P}/decline-pending`,
+    body: (column) => ({ requestId: `matrix-${column}` }),
+    codes: STAFF(200),
+  },
+  declinePendingReport: {
+    method: 'GET',
+    path: () => `/programs/${P}/decline-pending/never-ran`,
+    codes: STAFF(404),
+  },
+  // a feed's URL is its credential, whoever calls it (before the owner's own POST below replaces it)
+  calendarFeed: { method: 'GET', path: () => feedPath, codes: PUBLIC_200 },
+  unknownCalendarFeed: {
+    method: 'GET',
+    path: () => `/calendars/${'A'.repeat(43)}`,
+    codes: Array(9).fill(404),
+  },
+  issueCalendar: {
+    method: 'POST',
+    path: () => '/me/calendar',
+    codes: [401, 201, 201, 201, 201, 201, 201, 201, 201],
+  },
+  revokeCalendar: {
+    method: 'DELETE',
+    path: () => '/me/calendar',
+    codes: [401, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
   // last: it ends the active mentee's application
   withdraw: {
     method: 'POST',
@@ -293,6 +367,7 @@ describe('the permission matrix', () => {
     const { program, closes, dueAt } = await drive.newProgram({ id: P });
     programBody = program;
     await drive.newProgram({ id: Q });
+    await drive.call('POST', '/terms', { id: T, organization: 'Matrix', name: 'Matrix term' }, 201);
     const applyAs = async (menteeId: string) =>
       (
         await system.call('POST', `/programs/${P}/applications`, {
@@ -308,6 +383,8 @@ describe('the permission matrix', () => {
     for (const step of ['contract', 'tax-form', 'payment-details']) {
       await drive.call('POST', `/applications/${ids.active}/onboarding/${step}/complete`);
     }
+    const feed = await system.call('POST', '/me/calendar', undefined, await as('mentee'));
+    feedPath = new URL(feed.body.url).pathname;
 
     const expected: Record<string, Record<Column, number>> = {};
     const actual: Record<string, Record<Column, number>> = {};

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
+import { runTimeline, SimulatedClock, type TimelineStep } from '../simulator/engine.js';
 import { seededRandom, shuffle } from './support/cohort.js';
 import { DAYS, PREREQUISITES, programFixture } from './support/programs.js';
 import { startTestSystem, type TestSystem } from './support/system.js';
@@ -50,45 +51,53 @@ describe('a cohort of 24 applicants through the review window', () => {
     }));
 
     const worker = await system.newWorker();
+    const clock = new SimulatedClock(system.env);
     await worker.runUntil(async () => {
-      const program = programFixture(await system.env.currentTimeMs());
+      const t0 = await clock.sync();
+      const program = programFixture(t0);
       expect((await system.call('POST', '/programs', program)).status).toBe(201);
-
-      for (const applicant of applicants) {
-        const response = await system.call('POST', `/programs/${program.id}/applications`, {
-          mentee: { id: applicant.menteeId, name: `Applicant ${applicant.menteeId}`, email: applicant.email },
-          motivation: 'I want to learn open source.',
-        });
-        expect(response.status).toBe(201);
-        expect(response.body.stage).toBe('in_review');
-        applicant.applicationId = response.body.id;
-      }
       const complete = (applicant: Applicant, prerequisiteId: string) =>
         system.call(
           'POST',
           `/applications/${applicant.applicationId}/prerequisites/${prerequisiteId}/complete`,
         );
 
-      // Before the reminder: the early ones, some of them sending each completion twice.
-      for (const applicant of applicants.filter((a) => a.behaviour !== 'all-late')) {
+      // One timeline through the simulator's engine, each applicant's steps in order, 16 applicants at a time.
+      const timeline: TimelineStep[] = [];
+      for (const applicant of applicants) {
+        const step = (at: number, run: () => Promise<unknown>) =>
+          timeline.push({ at, chain: applicant.menteeId, run });
+        step(t0, async () => {
+          const response = await system.call('POST', `/programs/${program.id}/applications`, {
+            mentee: {
+              id: applicant.menteeId,
+              name: `Applicant ${applicant.menteeId}`,
+              email: applicant.email,
+            },
+            motivation: 'I want to learn open source.',
+          });
+          expect(response.status).toBe(201);
+          expect(response.body.stage).toBe('in_review');
+          applicant.applicationId = response.body.id;
+        });
+        // Before the reminder: the early ones, some of them sending each completion twice.
+        // Past the reminder (3 days before the review closes), before the close: the late ones.
+        const late = applicant.behaviour === 'all-late';
         for (const prerequisiteId of applicant.completes) {
-          const first = await complete(applicant, prerequisiteId);
-          expect(first.status).toBe(200);
-          expect(first.body.duplicate).toBe(false);
-          if (applicant.behaviour === 'all-twice') {
-            const again = await complete(applicant, prerequisiteId);
-            expect(again.status).toBe(200);
-            expect(again.body.duplicate).toBe(true);
-          }
+          step(late ? t0 + 12 * DAYS + 60 * 60 * 1000 : t0, async () => {
+            const first = await complete(applicant, prerequisiteId);
+            expect(first.status).toBe(200);
+            expect(first.body.duplicate).toBe(false);
+            if (applicant.behaviour === 'all-twice') {
+              const again = await complete(applicant, prerequisiteId);
+              expect(again.status).toBe(200);
+              expect(again.body.duplicate).toBe(true);
+            }
+          });
         }
       }
-
-      // Past the reminder (3 days before the review closes), before the close.
-      await system.env.sleep(1 * DAYS + 11 * DAYS + 60 * 60 * 1000);
-      for (const applicant of applicants.filter((a) => a.behaviour === 'all-late')) {
-        for (const prerequisiteId of applicant.completes)
-          expect((await complete(applicant, prerequisiteId)).status).toBe(200);
-      }
+      await runTimeline(clock, timeline, { concurrency: 16 });
+      await clock.skipTo(t0 + 12 * DAYS + 60 * 60 * 1000);
       for (const applicant of applicants) {
         const status = await system.call('GET', `/applications/${applicant.applicationId}`);
         expect(status.body.stage).toBe('in_review');

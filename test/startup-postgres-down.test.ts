@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type EmbeddedDatabase, embeddedDatabaseUrl, startEmbeddedPostgres } from '../db/embedded.js';
+import { embeddedDatabaseUrl } from '../config/index.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
 import { startTimeSkippingServer } from './support/temporal.js';
 

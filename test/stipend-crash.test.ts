@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, findApplication, sendMessage } from '../api/applications.js';
 import {
   type Actor,
   completeOnboardingStepUpdate,
@@ -10,6 +9,7 @@ import {
   submitFeedbackSurveyUpdate,
 } from '../domain/messages.js';
 import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
+import { apply, findApplication, sendMessage } from '../mentees/client.js';
 import { startDevSystem } from './support/dev-system.js';
 import { PREREQUISITES, programFixture } from './support/programs.js';
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apply, findApplication } from '../api/applications.js';
 import { ProgramInput, rulesOf } from '../domain/program.js';
+import { apply, findApplication } from '../mentees/client.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
 import { bearer } from './support/auth.js';
 import { startDevSystem } from './support/dev-system.js';

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
@@ -15,6 +16,9 @@ export async function startWorker(
 ) {
   const sql = connect(endpoints.databaseUrl);
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  // activities that message mentee workflows (bulk decisions) use a client of their own
+  const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createMenteeWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -25,6 +29,7 @@ export async function startWorker(
       payments: createFinanceLedgerProvider(sql),
       emailFrom: config.EMAIL_FROM,
       publicBaseUrl: publicBaseUrl(config),
+      temporal,
     }),
   });
   const running = worker.run();
@@ -38,6 +43,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      await clientConnection.close();
       await sql.end();
     },
   };

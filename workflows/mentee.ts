@@ -1,7 +1,4 @@
-import type { UpdateDefinition } from '@temporalio/common';
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -10,51 +7,36 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import {
   type Actor,
-  adoptProgramScheduleUpdate,
-  completeOnboardingStepUpdate,
-  completePrerequisiteUpdate,
-  decideSelectionUpdate,
-  extendTermUpdate,
-  type InstallmentStatus,
+  acceptedElsewhereSignal,
   type MenteeStatus,
   type MenteeWorkflowInput,
   type MessageResult,
   type NextStep,
   nextStepQuery,
-  PAYEE_REJECTED,
-  Rejections,
-  recordPhoneCallUpdate,
-  recordProgressUpdate,
-  retryPaymentUpdate,
+  selectionConflictSignal,
   statusQuery,
-  submitEvaluationUpdate,
-  submitFeedbackSurveyUpdate,
-  terminateUpdate,
-  withdrawUpdate,
 } from '../domain/messages.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
-import { showToOps } from './ops-view.js';
-import { MenteeState, SYSTEM } from './state.js';
+import { DeadlineTimer } from './deadline-timer.js';
+import { type MessageEffects, type MessageHandler, messageHandlers } from './handlers.js';
+import { MenteeEmails } from './mentee-emails.js';
+import { keepOpsViewCurrent } from './ops-view.js';
+import { MenteeState, SYSTEM, shift } from './state.js';
 import { type StatusPublisher, statusPublisher } from './status-publisher.js';
+import { StipendPayments } from './stipend-payments.js';
+import { TermSeat } from './term-seat.js';
 
-const { sendEmail, planStipend, issueLetterOfCompletion } =
-  proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
+const { planStipend, issueLetterOfCompletion } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
 // A local activity: a quick upsert whose large status argument stays out of history.
 const { recordStatus } = proxyLocalActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-// A payment is retried until it lands; the business key makes every attempt the same payment.
-const { payStipendInstallment } = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
 export interface MenteeOutcome {
@@ -62,11 +44,7 @@ export interface MenteeOutcome {
   reason: string | null;
 }
 
-const reject = (type: string, message: string): never => {
-  throw ApplicationFailure.nonRetryable(message, type);
-};
-
-/** One mentee's path through one program term, read top to bottom like the program guide. */
+/** One mentee's path through one program term: the wiring; `MenteeLifecycle.run` reads like the program guide. */
 export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInput): Promise<MenteeOutcome> {
   const m = new MenteeState(applicationId, rules);
   const publisher: StatusPublisher = statusPublisher(
@@ -74,451 +52,234 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     (snapshot: MenteeStatus) =>
       recordStatus.executeWithOptions({ summary: `Record status (${snapshot.stage})` }, [snapshot]),
   );
-  const lifecycle = new CancellationScope();
-  // Emails started by message handlers; the workflow does not end before they are sent.
-  const sideEffects: Promise<unknown>[] = [];
-  // set by the withdraw/terminate handlers; `as` keeps TypeScript from narrowing it to null
-  let exit = null as { stage: 'withdrawn' | 'terminated'; by: Actor; reason: string } | null;
-  // Installments being paid: one the provider rejected waits for ops without holding up later evaluations,
-  // and an earned installment is owed even after the mentee withdraws or is terminated.
-  const payments: Promise<void>[] = [];
-  // payouts sent to the provider and not yet answered
-  let inFlight = 0;
-  // Installments the provider rejected, until ops fix the payee and send retryPayment.
-  const awaitingRetry = new Set<number>();
-  // requestIds of extensions granted, so a re-sent request extends once
-  const extensionRequests = new Set<string>();
-  // The durable timer being waited on, for the UI's current details and the nextStep query.
-  let timer: NextStep['timer'] = null;
-  // The one place that updates what ops see in the Temporal UI, once per burst of changes.
-  void (async () => {
-    let shown: [number, NextStep['timer']] = [0, null];
-    for (;;) {
-      await condition(() => shown[0] !== publisher.version || shown[1] !== timer);
-      shown = [publisher.version, timer];
-      showToOps(m, timer);
-    }
-  })();
-
-  const moveTo = (next: Stage, reason: string | null = null) => {
-    m.stage = next;
-    m.outcomeReason = reason;
-    if (next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
-    publisher.changed();
-  };
-  const email = (to: Recipient, message: EmailMessage, key: string = message.kind) =>
-    sendEmail.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
-      { applicationId, to, idempotencyKey: `${workflowInfo().workflowId}/${key}/${to}`, message },
-    ]);
-  const changed = () => {
-    publisher.changed();
-  };
-
-  /** Durable wait until an instant of the (movable) schedule; true if `done` came first. */
-  async function waitUntil(deadline: () => string, summary: string, done: () => boolean = () => false) {
-    for (;;) {
-      if (done()) return true;
-      const ms = Date.parse(deadline()) - Date.now();
-      if (ms <= 0) return false;
-      const version = m.scheduleVersion;
-      timer = { summary, firesAt: deadline() };
-      await condition(() => done() || m.scheduleVersion !== version, ms, { summary }).finally(() => {
-        timer = null;
-      });
-      if (done()) return true;
-      if (m.scheduleVersion === version) return false;
-    }
-  }
-
-  /** Registers an Update whose handler applies a change and answers once the read model has it. */
-  function onMessage<A>(
-    update: UpdateDefinition<MessageResult, [A]>,
-    validate: (arg: A) => void,
-    apply: (arg: A) => boolean,
-    settled: () => boolean = () => true,
-  ) {
-    setHandler(
-      update,
-      async (arg: A): Promise<MessageResult> => {
-        const applied = apply(arg);
-        if (applied) changed();
-        await condition(settled);
-        await publisher.flushed();
-        return { duplicate: !applied };
-      },
-      { validator: validate },
-    );
-  }
-  const requireStage = (action: string, ...stages: Stage[]) => {
-    if (!stages.includes(m.stage)) {
-      reject(Rejections.wrongStage, `Cannot ${action} while the application is ${m.stage}`);
-    }
-  };
-  const requireItem = (kind: string, items: { id: string }[], id: string) => {
-    if (!items.some((i) => i.id === id)) {
-      reject(
-        Rejections.unknownItem,
-        `Program ${rules.programId} has no ${kind} "${id}"; it has: ${items.map((i) => i.id).join(', ') || 'none'}`,
-      );
-    }
-  };
+  const scope = new CancellationScope();
+  const emails = new MenteeEmails(applicationId);
+  const payments = new StipendPayments(m, emails, () => publisher.changed());
+  const timer = new DeadlineTimer(m);
+  const seat = new TermSeat(m, emails, () => publisher.changed());
+  const lifecycle = new MenteeLifecycle(m, timer, publisher, emails, payments, seat);
+  keepOpsViewCurrent(
+    m,
+    () => publisher.version,
+    () => timer.current,
+  );
 
   setHandler(statusQuery, (): MenteeStatus => m.status(publisher.version));
-  setHandler(nextStepQuery, (): NextStep => m.nextStep(timer));
-
-  onMessage(
-    completePrerequisiteUpdate,
-    ({ prerequisiteId }) => {
-      requireItem('prerequisite', rules.prerequisites, prerequisiteId);
-      if (m.stage !== 'in_review') {
-        reject(
-          Rejections.wrongStage,
-          `The review window closed at ${rules.reviewClosesAt}; prerequisites can no longer be completed (stage: ${m.stage})`,
-        );
-      }
-    },
-    ({ prerequisiteId }) => addOnce(m.prerequisitesDone, prerequisiteId),
+  setHandler(nextStepQuery, (): NextStep => m.nextStep(timer.current));
+  const effects: MessageEffects = {
+    email: (to, message, key) => emails.sendInBackground(to, message, key),
+    retryRejectedPayments: () => payments.retryRejected(),
+    stopLifecycle: () => scope.cancel(),
+    claimSeat: (mentorId, by) => seat.claim(mentorId, by),
+  };
+  for (const handler of Object.values(messageHandlers)) onMessage(handler, m, effects, publisher);
+  // from the other programs of the term
+  setHandler(selectionConflictSignal, (conflict) =>
+    seat.conflict(conflict, SYSTEM, `Program ${conflict.other.programId} selected the applicant too`),
   );
-
-  onMessage(
-    decideSelectionUpdate,
-    (d) => {
-      if (m.selection && sameSelection(m.selection, d)) return;
-      requireStage('decide on selection', 'awaiting_selection');
-      if (d.decision === 'select' && (!d.mentor?.id || !d.projectTitle)) {
-        reject(Rejections.invalidRequest, 'Selecting an applicant needs a mentor and a project title');
-      }
-    },
-    (d) => {
-      if (m.selection) return false;
-      m.selection = {
-        decision: d.decision,
-        mentorId: d.mentor?.id ?? null,
-        projectTitle: d.projectTitle ?? null,
-        reason: d.reason ?? null,
-        decidedAt: new Date().toISOString(),
-      };
-      m.record(d.decision === 'select' ? 'selected' : 'declined', d.by, d.reason ?? d.projectTitle ?? null);
-      return true;
-    },
-    () => m.stage !== 'awaiting_selection',
-  );
-
-  onMessage(
-    recordPhoneCallUpdate,
-    () => {
-      if (!m.selection)
-        reject(Rejections.wrongStage, 'There is no selection result to tell the applicant yet');
-    },
-    ({ by, note }) => {
-      // a retried request records the same call once
-      if (
-        m.decisions.some(
-          (d) => d.action === 'told-by-phone' && d.by.userId === by.userId && d.detail === note,
-        )
-      ) {
-        return false;
-      }
-      m.phoneCallRecordedAt ??= new Date().toISOString();
-      m.record('told-by-phone', by, note);
-      return true;
-    },
-  );
-
-  onMessage(
-    completeOnboardingStepUpdate,
-    ({ stepId }) => {
-      requireItem('onboarding step', rules.onboardingSteps, stepId);
-      if (!m.onboardingDone.has(stepId)) requireStage('complete onboarding steps', 'onboarding');
-    },
-    ({ stepId, by }) => {
-      if (!addOnce(m.onboardingDone, stepId)) return false;
-      m.record(`onboarding:${stepId}`, by);
-      return true;
-    },
-    () => m.stage !== 'onboarding' || m.openOnboardingSteps().length > 0,
-  );
-
-  onMessage(
-    recordProgressUpdate,
-    ({ itemId }) => {
-      requireItem('participation item', rules.participation, itemId);
-      if (!m.participationDone.has(itemId)) requireStage('record progress', 'active');
-    },
-    ({ itemId, by }) => {
-      if (!addOnce(m.participationDone, itemId)) return false;
-      m.record(`progress:${itemId}`, by);
-      return true;
-    },
-  );
-
-  onMessage(
-    submitEvaluationUpdate,
-    (submission) => {
-      const { number, mentorId } = submission;
-      if (!m.schedule.evaluations.some((e) => e.number === number)) {
-        reject(
-          Rejections.unknownItem,
-          `Program ${rules.programId} has evaluations 1-${rules.evaluations.length}, not ${number}`,
-        );
-      }
-      if (m.selection?.mentorId !== mentorId) {
-        reject(Rejections.notYourMentee, `Only this mentee's own mentor may submit evaluations`);
-      }
-      const earlier = m.evaluations.get(number);
-      if (earlier) {
-        if (sameEvaluation(earlier, submission)) return;
-        reject(
-          Rejections.evaluationConflict,
-          `Evaluation ${number} was already submitted at ${earlier.submittedAt} with other answers`,
-        );
-      }
-      requireStage('submit evaluations', 'active');
-      const current = m.currentEvaluation();
-      if (current !== number) {
-        reject(
-          Rejections.evaluationNotOpen,
-          `Evaluation ${number} is not due; the evaluation due now is ${current ?? 'none'}`,
-        );
-      }
-      const { opensAt } = m.evaluation(number);
-      if (Date.now() < Date.parse(opensAt)) {
-        reject(Rejections.evaluationNotOpen, `Evaluation ${number} opens at ${opensAt}`);
-      }
-    },
-    ({ number, mentorId, ratings, comments, outcome }) => {
-      if (m.evaluations.has(number)) return false;
-      m.evaluations.set(number, {
-        mentorId,
-        ratings,
-        comments,
-        outcome,
-        submittedAt: new Date().toISOString(),
-      });
-      m.record(`evaluation:${number}:${outcome}`, { userId: mentorId, role: 'mentor' }, comments || null);
-      return true;
-    },
-  );
-
-  onMessage(
-    submitFeedbackSurveyUpdate,
-    () => {
-      if (!m.feedback) requireStage('submit the feedback survey', 'active');
-    },
-    ({ by, rating, comments }) => {
-      if (m.feedback) return false;
-      m.feedback = { rating, comments, submittedAt: new Date().toISOString() };
-      m.record('feedback-survey', by);
-      return true;
-    },
-  );
-
-  onMessage(
-    extendTermUpdate,
-    ({ days, requestId }) => {
-      if (requestId !== undefined && extensionRequests.has(requestId)) return;
-      requireStage('extend the term', 'onboarding', 'active');
-      if (m.extensionDays + days > rules.maxExtensionDays) {
-        reject(
-          Rejections.invalidRequest,
-          `The program allows at most ${rules.maxExtensionDays} days of extension; ${m.extensionDays} already granted`,
-        );
-      }
-    },
-    ({ days, by, reason, requestId }) => {
-      if (requestId !== undefined) {
-        if (extensionRequests.has(requestId)) return false;
-        extensionRequests.add(requestId);
-      }
-      m.extend(days, Date.now());
-      m.record('extended', by, `${days} days: ${reason}`);
-      const key = `term-extended-${m.scheduleVersion}`;
-      const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
-      sideEffects.push(email('mentee', message, key));
-      if (m.selection?.mentorId) sideEffects.push(email('mentor', message, key));
-      return true;
-    },
-  );
-
-  onMessage(
-    adoptProgramScheduleUpdate,
-    ({ rules: newer }) => {
-      requireStage('change the schedule', 'awaiting_selection', 'onboarding', 'active');
-      if (newer.programId !== rules.programId || newer.evaluations.length !== rules.evaluations.length) {
-        reject(
-          Rejections.invalidRequest,
-          'The new rules must be for the same program, with the same number of evaluations',
-        );
-      }
-    },
-    ({ by, rules: newer }) => {
-      if (!m.adoptSchedule(newer)) return false;
-      m.record('schedule-adopted', by, `term ends ${m.schedule.termEndsAt}`);
-      return true;
-    },
-  );
-
-  onMessage(
-    retryPaymentUpdate,
-    () => {},
-    ({ by }) => {
-      // nothing rejected, or a retry already under way: a harmless repeat
-      const waiting = [...awaitingRetry];
-      for (const n of waiting) {
-        awaitingRetry.delete(n);
-        m.record(`stipend:${n}:retry`, by);
-      }
-      return waiting.length > 0;
-    },
-  );
-
-  for (const [update, stage] of [
-    [withdrawUpdate, 'withdrawn'],
-    [terminateUpdate, 'terminated'],
-  ] as const) {
-    onMessage(
-      update,
-      () => {
-        if (exit?.stage === stage) return;
-        if (FINAL_STAGES.has(m.stage))
-          reject(Rejections.wrongStage, `The application has already ended (${m.stage})`);
-      },
-      ({ by, reason }) => {
-        if (exit) return false;
-        exit = { stage, by, reason };
-        lifecycle.cancel();
-        return true;
-      },
-      () => FINAL_STAGES.has(m.stage),
-    );
-  }
+  setHandler(acceptedElsewhereSignal, ({ programName }) => {
+    if (m.exit || FINAL_STAGES.has(m.stage)) return;
+    m.exit = { stage: 'withdrawn', by: SYSTEM, reason: `accepted into ${programName}` };
+    scope.cancel();
+  });
 
   try {
-    await lifecycle.run(runLifecycle);
+    await scope.run(() => lifecycle.run());
   } catch (error) {
-    if (!(exit && isCancellation(error))) throw error;
+    if (!(m.exit && isCancellation(error))) throw error;
   }
-  if (exit) await end(exit.stage, exit.reason, exit.by);
+  if (m.exit) await lifecycle.end(m.exit.stage, m.exit.reason, m.exit.by);
+  payments.close();
   // the workflow stays open until every earned installment is paid, however long ops take to fix a payee
-  await Promise.all(payments);
-  await Promise.all(sideEffects);
+  await payments.allPaid();
+  await emails.backgroundSent();
   await publisher.flushed();
   await condition(allHandlersFinished);
   log.info('Mentee workflow finished', { stage: m.stage, reason: m.outcomeReason });
   return { stage: m.stage, reason: m.outcomeReason };
+}
 
-  async function runLifecycle(): Promise<void> {
-    moveTo('in_review');
-    await email('mentee', {
+/** Registers an Update whose handler applies a change and answers once the read model has it. */
+function onMessage(
+  handler: MessageHandler<unknown>,
+  m: MenteeState,
+  effects: MessageEffects,
+  publisher: StatusPublisher,
+): void {
+  const settled = handler.settled ? () => handler.settled!(m) : () => true;
+  setHandler(
+    handler.update,
+    async (arg): Promise<MessageResult> => {
+      // awaited only when there is something to check, so workflows without it run their commands as recorded
+      const admitted = handler.admit?.(m, arg, effects);
+      if (admitted) await admitted;
+      const applied = handler.apply(m, arg, effects);
+      if (applied) publisher.changed();
+      await condition(settled);
+      await publisher.flushed();
+      return { duplicate: !applied };
+    },
+    { validator: (arg) => handler.validate(m, arg) },
+  );
+}
+
+/** The program guide for one mentee: review, selection, onboarding, evaluations, completion. */
+class MenteeLifecycle {
+  constructor(
+    private readonly m: MenteeState,
+    private readonly timer: DeadlineTimer,
+    private readonly publisher: StatusPublisher,
+    private readonly emails: MenteeEmails,
+    private readonly payments: StipendPayments,
+    private readonly seat: TermSeat,
+  ) {}
+
+  async run(): Promise<void> {
+    const { m } = this;
+    const { rules } = m;
+    this.moveTo('in_review');
+    await this.email('mentee', {
       kind: 'application-received',
       reviewClosesAt: rules.reviewClosesAt,
       openPrerequisites: m.openPrerequisites().map((p) => p.title),
     });
 
     // 1. Review: at least two weeks; applicants with open prerequisites get a reminder.
-    if (rules.reviewReminderAt && !(await waitUntil(() => rules.reviewReminderAt!, 'Review reminder due'))) {
+    if (
+      rules.reviewReminderAt &&
+      !(await this.timer.waitUntil(() => rules.reviewReminderAt!, 'Review reminder due'))
+    ) {
       if (m.openPrerequisites().length > 0) {
-        await email('mentee', {
+        await this.email('mentee', {
           kind: 'review-reminder',
           reviewClosesAt: rules.reviewClosesAt,
           openPrerequisites: m.openPrerequisites().map((p) => p.title),
         });
       }
     }
-    await waitUntil(() => rules.reviewClosesAt, 'Review window closes');
+    await this.timer.waitUntil(() => rules.reviewClosesAt, 'Review window closes');
     const missing = m.openPrerequisites();
     if (missing.length > 0) {
-      moveTo('not_accepted', `Prerequisites not completed: ${missing.map((p) => p.id).join(', ')}`);
-      await email('mentee', { kind: 'not-accepted', missingPrerequisites: missing.map((p) => p.title) });
+      this.moveTo('not_accepted', `Prerequisites not completed: ${missing.map((p) => p.id).join(', ')}`);
+      await this.email('mentee', { kind: 'not-accepted', missingPrerequisites: missing.map((p) => p.title) });
       return;
     }
 
     // 2. Selection: a mentor or admin decides; silence until the deadline means not selected.
-    moveTo('awaiting_selection');
-    if (
-      !(await waitUntil(
-        () => m.schedule.selectionDeadline,
-        'Selection deadline',
-        () => m.selection !== null,
-      ))
-    ) {
-      moveTo('not_selected', 'No selection decision by the selection deadline');
-      await email('mentee', { kind: 'not-selected' });
+    this.moveTo('awaiting_selection');
+    const decided = () => m.selection !== null;
+    const decidedInTime = await this.timer.waitUntil(
+      () => m.schedule.selectionDeadline,
+      'Selection deadline',
+      decided,
+    );
+    // where the term announces results on a day, the applicant hears nothing before it
+    const announcementAt = m.announcementAt();
+    if (announcementAt) await this.timer.waitUntil(() => announcementAt, 'Selection results announced');
+    m.resultToldAt = new Date().toISOString();
+    if (!decidedInTime) {
+      this.moveTo('not_selected', 'No selection decision by the selection deadline');
+      await this.email('mentee', { kind: 'not-selected' });
       return;
     }
     if (m.selection!.decision === 'decline') {
-      moveTo('declined', m.selection!.reason ?? 'Declined by the mentors');
-      await email('mentee', { kind: 'declined', reason: m.selection!.reason });
+      this.moveTo('declined', m.selection!.reason ?? 'Declined by the mentors');
+      await this.email('mentee', { kind: 'declined', reason: m.selection!.reason });
       return;
     }
 
     // 3. Onboarding: contract and HR steps before the deadline, or the offer lapses.
-    moveTo('onboarding');
-    await email('mentee', {
+    m.onboardingFromAnnouncement();
+    this.moveTo('onboarding');
+    await this.email('mentee', {
       kind: 'selected',
       projectTitle: m.selection!.projectTitle!,
       onboardingDeadline: m.schedule.onboardingDeadline,
       onboardingSteps: m.openOnboardingSteps().map((s) => s.title),
     });
-    const onboarded = await waitUntil(
+    const onboarded = await this.timer.waitUntil(
       () => m.schedule.onboardingDeadline,
       'Onboarding deadline',
       () => m.openOnboardingSteps().length === 0,
     );
     if (!onboarded) {
       const open = m.openOnboardingSteps();
-      moveTo('offer_lapsed', `Onboarding not completed by the deadline: ${open.map((s) => s.id).join(', ')}`);
+      this.moveTo(
+        'offer_lapsed',
+        `Onboarding not completed by the deadline: ${open.map((s) => s.id).join(', ')}`,
+      );
+      if (this.seat.held) await this.seat.release('offer lapsed');
       const message = { kind: 'offer-lapsed' as const, missingSteps: open.map((s) => s.title) };
-      await Promise.all([email('mentee', message), email('admin', message)]);
+      await Promise.all([this.email('mentee', message), this.email('admin', message)]);
       return;
     }
     const plan = await planStipend.executeWithOptions({ summary: 'Plan the stipend installments' }, [
-      { applicationId, stipend: rules.stipend },
+      { applicationId: m.applicationId, stipend: rules.stipend },
     ]);
     for (const installment of m.installments) {
       installment.amountCents = plan.find((p) => p.number === installment.number)!.amountCents;
     }
-    moveTo('active');
-    await email('mentee', {
+    this.moveTo('active');
+    await this.email('mentee', {
       kind: 'onboarding-complete',
       termStartsAt: m.schedule.termStartsAt,
       firstEvaluationDueAt: m.evaluation(1).dueAt,
     });
+    if (this.seat.governed) await this.seat.withdrawOthers();
 
     // 4-5. Evaluations; a stipend installment follows the ones the program pays after.
-    for (const { number } of rules.evaluations) {
-      const result = await evaluation(number);
-      const installment = m.installments.find((i) => i.afterEvaluation === number);
-      if (installment && (result === 'pass' || rules.stipend.payOnFailedEvaluation)) {
-        const { number: n } = installment;
-        payments.push(CancellationScope.nonCancellable(() => payInstallment(n)));
+    for (let number = 1; number <= rules.evaluations.length; ) {
+      const result = await this.evaluation(number);
+      if (result === 'extend') {
+        // the mentor asked for more time: the same evaluation again, later; every later deadline moved with it
+        const days = m.evaluations.get(number)!.extendDays!;
+        m.record(`evaluation:${number}:extended`, SYSTEM, `${days} days`);
+        m.extendEvaluation(number, days);
+        this.publisher.changed();
+        const message = { kind: 'term-extended' as const, days, termEndsAt: m.schedule.termEndsAt };
+        const key = `term-extended-${m.scheduleVersion}`;
+        await Promise.all([this.email('mentee', message, key), this.email('mentor', message, key)]);
+        continue;
       }
+      const installment = m.installments.find((i) => i.afterEvaluation === number);
+      const earned =
+        result === 'pass' ||
+        result === 'terminate-with-pay' ||
+        (result !== 'terminate-without-pay' && rules.stipend.payOnFailedEvaluation);
+      if (installment && earned) this.payments.earn(installment.number);
       if (result !== 'pass') {
         const reason =
           result === 'missed'
             ? `Evaluation ${number} was not submitted in time`
-            : `Evaluation ${number} failed`;
-        await end('terminated', reason, SYSTEM);
+            : result === 'fail'
+              ? `Evaluation ${number} failed`
+              : `Evaluation ${number}: the mentor recommended ending the mentorship (${result === 'terminate-with-pay' ? 'with' : 'without'} the installment)`;
+        await this.end('terminated', reason, SYSTEM);
         return;
       }
+      if (!(await this.menteeEvaluation(number))) {
+        await this.end('terminated', `The mentee's evaluation ${number} was not submitted in time`, SYSTEM);
+        return;
+      }
+      number++;
     }
 
     // 6. Completion: every task, milestone and exam, and the feedback survey.
-    const completed = await waitUntil(
+    const completed = await this.timer.waitUntil(
       () => m.schedule.completionDeadline,
       'Completion deadline',
       () => m.completionRequirementsMet(),
     );
     if (!completed) {
       const open = [...m.openParticipation().map((p) => p.id), ...(m.feedback ? [] : ['feedback-survey'])];
-      await end('terminated', `Completion requirements not met: ${open.join(', ')}`, SYSTEM);
+      await this.end('terminated', `Completion requirements not met: ${open.join(', ')}`, SYSTEM);
       return;
     }
     const { verificationCode } = await issueLetterOfCompletion.executeWithOptions(
       { summary: 'Render the Letter of Completion' },
       [
         {
-          applicationId,
+          applicationId: m.applicationId,
           issuedAt: new Date().toISOString(),
           termStartsAt: m.schedule.termStartsAt,
           termEndsAt: m.schedule.termEndsAt,
@@ -526,168 +287,116 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
       ],
     );
     m.certificateCode = verificationCode;
-    moveTo('completed');
-    await email('mentee', { kind: 'letter-of-completion', verificationCode });
+    this.moveTo('completed');
+    await this.email('mentee', { kind: 'letter-of-completion', verificationCode });
   }
 
   /** Waits for evaluation `number`: reminder before, admin alert after the due date, then the program's policy. */
-  async function evaluation(number: number): Promise<'pass' | 'fail' | 'missed'> {
+  private async evaluation(number: number): Promise<ReturnType<MenteeState['evaluationResult']> | 'missed'> {
+    const { m } = this;
     const submitted = () => m.evaluations.has(number);
     const remindAt = () => m.evaluation(number).remindAt ?? m.evaluation(number).dueAt;
-    if (!(await waitUntil(remindAt, `Remind the mentor of evaluation ${number}`, submitted))) {
-      await email(
+    if (!(await this.timer.waitUntil(remindAt, `Remind the mentor of evaluation ${number}`, submitted))) {
+      await this.email(
         'mentor',
         { kind: 'evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
         `evaluation-reminder-${number}`,
       );
     }
-    if (!(await waitUntil(() => m.evaluation(number).dueAt, `Evaluation ${number} due`, submitted))) {
+    // the mentee evaluates the mentor and the program too, where the program asks for it
+    const menteePolicy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
+    const menteeKey = `mentee-evaluation-reminder-${number}`;
+    if (menteePolicy !== 'ignore' && !m.menteeEvaluations.has(number)) {
+      await this.email(
+        'mentee',
+        { kind: 'mentee-evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
+        menteeKey,
+      );
+    }
+    if (
+      !(await this.timer.waitUntil(() => m.evaluation(number).dueAt, `Evaluation ${number} due`, submitted))
+    ) {
       m.overdue.add(number);
-      changed();
+      this.publisher.changed();
       const graceEndsAt = m.graceEndsAt(number);
-      await email(
+      await this.email(
         'admin',
         { kind: 'evaluation-overdue', evaluation: number, dueAt: m.evaluation(number).dueAt, graceEndsAt },
         `evaluation-overdue-${number}`,
       );
       const inGrace = graceEndsAt
-        ? await waitUntil(() => m.graceEndsAt(number)!, `Evaluation ${number} grace period ends`, submitted)
+        ? await this.timer.waitUntil(
+            () => m.graceEndsAt(number)!,
+            `Evaluation ${number} grace period ends`,
+            submitted,
+          )
         : await condition(submitted).then(() => true);
       if (!inGrace) {
         m.missed.add(number);
         m.record(`evaluation:${number}:missed`, SYSTEM);
-        changed();
+        this.publisher.changed();
         return 'missed';
       }
     }
-    return m.evaluations.get(number)!.outcome;
+    return m.evaluationResult(number);
   }
 
-  async function payInstallment(number: number): Promise<void> {
-    const installment = m.installments.find((i) => i.number === number)!;
-    const approvedAt = new Date().toISOString();
-    let paidAt: string;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        inFlight++;
-        ({ paidAt } = await payStipendInstallment
-          .executeWithOptions(
-            {
-              summary: `Pay installment ${number} of ${m.installments.length}${attempt ? ` (retry ${attempt})` : ''}`,
-            },
-            [
-              {
-                applicationId,
-                installment: number,
-                of: m.installments.length,
-                afterEvaluation: installment.afterEvaluation,
-                amountCents: installment.amountCents!,
-                currency: installment.currency,
-                approvedAt,
-                attempt,
-              },
-            ],
-          )
-          .finally(() => {
-            inFlight--;
-          }));
-        break;
-      } catch (error) {
-        const reason = payeeRejection(error);
-        if (reason === null) throw error;
-        await paymentRejected(installment, reason, attempt);
-      }
+  /**
+   * The mentee's evaluation of evaluation `number`, as the program's policy reads it: `flag` alerts the admin
+   * once it is late, `fail` gives the grace period and then fails the mentee; false only for a `fail`.
+   */
+  private async menteeEvaluation(number: number): Promise<boolean> {
+    const { m } = this;
+    const policy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
+    const submitted = () => m.menteeEvaluations.has(number);
+    if (policy === 'ignore' || submitted()) return true;
+    const dueAt = () => m.evaluation(number).dueAt;
+    if (policy === 'flag') {
+      // the mentor's evaluation may come early: the alert waits for the due date, beside the rest of the term
+      const settled = () => submitted() || FINAL_STAGES.has(m.stage);
+      const ms = Math.max(Date.parse(dueAt()) - Date.now(), 0);
+      const due = ms > 0 ? condition(settled, ms, { summary: `Mentee evaluation ${number} due` }) : null;
+      this.emails.track(
+        Promise.resolve(due).then(async () => {
+          if (!settled()) {
+            await this.email(
+              'admin',
+              { kind: 'mentee-evaluation-missing', evaluation: number, dueAt: dueAt() },
+              `mentee-evaluation-missing-${number}`,
+            );
+          }
+        }),
+      );
+      return true;
     }
-    installment.state = 'paid';
-    installment.paidAt = paidAt;
-    m.record(`stipend:${number}:paid`, SYSTEM, `${installment.amountCents} ${installment.currency}`);
-    changed();
-    await email(
-      'mentee',
-      {
-        kind: 'installment-paid',
-        installment: number,
-        of: m.installments.length,
-        amountCents: installment.amountCents!,
-        currency: installment.currency,
-      },
-      `installment-paid-${number}`,
-    );
-  }
-
-  /** The provider refused the payout for good: flag it for ops, tell the admin once, wait for a retry. */
-  async function paymentRejected(
-    installment: InstallmentStatus,
-    reason: string,
-    attempt: number,
-  ): Promise<void> {
-    installment.state = 'payment-failed';
-    awaitingRetry.add(installment.number);
-    m.record(`stipend:${installment.number}:rejected`, SYSTEM, reason);
-    changed();
-    sideEffects.push(
-      email(
-        'admin',
-        {
-          kind: 'payment-failed',
-          installment: installment.number,
-          of: m.installments.length,
-          reason,
-          applicationId,
-        },
-        `payment-failed-${installment.number}-${attempt + 1}`,
-      ),
-    );
-    // no timer: the installment stays owed until ops act (the NeedsAttention search attribute lists it)
-    await condition(() => !awaitingRetry.has(installment.number));
-    installment.state = 'scheduled';
-    changed();
+    const graceEndsAt = () => shift(dueAt(), m.rules.missedEvaluation.graceDays);
+    return this.timer.waitUntil(graceEndsAt, `Mentee evaluation ${number} grace period ends`, submitted);
   }
 
   /** Terminated or withdrawn: everyone involved hears it, once. */
-  async function end(stage: 'terminated' | 'withdrawn', reason: string, by: Actor): Promise<void> {
+  async end(stage: 'terminated' | 'withdrawn', reason: string, by: Actor): Promise<void> {
+    const { m } = this;
     // a payout the provider is handling lands (or is refused) before the unpaid rest is forfeited
-    await condition(() => inFlight === 0);
+    await this.payments.noneInFlight();
+    if (this.seat.held) await this.seat.release(stage);
     if (by !== SYSTEM) m.record(stage, by, reason);
     for (const unpaid of m.installments.filter((i) => i.state === 'scheduled')) unpaid.state = 'forfeited';
-    moveTo(stage, reason);
+    this.moveTo(stage, reason);
     const message = { kind: 'mentorship-ended' as const, outcome: stage, reason };
     const recipients: Recipient[] =
       m.selection?.decision === 'select' ? ['mentee', 'mentor', 'admin'] : ['mentee', 'admin'];
-    await Promise.all(recipients.map((to) => email(to, message)));
+    await Promise.all(recipients.map((to) => this.email(to, message)));
   }
-}
 
-/** The provider's reason when it rejected a payout for good (nothing paid), else null. */
-function payeeRejection(error: unknown): string | null {
-  const cause = error instanceof ActivityFailure ? error.cause : null;
-  return cause instanceof ApplicationFailure && cause.type === PAYEE_REJECTED ? cause.message : null;
-}
+  private moveTo(next: Stage, reason: string | null = null): void {
+    const { m } = this;
+    m.stage = next;
+    m.outcomeReason = reason;
+    if (next !== 'in_review') m.record(`stage:${next}`, SYSTEM, reason);
+    this.publisher.changed();
+  }
 
-function addOnce(set: Set<string>, id: string): boolean {
-  if (set.has(id)) return false;
-  set.add(id);
-  return true;
-}
-
-function sameSelection(
-  earlier: { decision: string; mentorId: string | null; projectTitle: string | null },
-  d: { decision: string; mentor?: { id: string }; projectTitle?: string },
-): boolean {
-  return (
-    earlier.decision === d.decision &&
-    earlier.mentorId === (d.mentor?.id ?? null) &&
-    earlier.projectTitle === (d.projectTitle ?? null)
-  );
-}
-
-function sameEvaluation(
-  a: { ratings: object; comments: string; outcome: string },
-  b: { ratings: object; comments: string; outcome: string },
-): boolean {
-  return (
-    a.outcome === b.outcome &&
-    a.comments === b.comments &&
-    JSON.stringify(a.ratings) === JSON.stringify(b.ratings)
-  );
+  private email(to: Recipient, message: EmailMessage, key?: string): Promise<{ sent: boolean }> {
+    return this.emails.send(to, message, key);
+  }
 }

@@ -1,10 +1,26 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NextStep } from '../domain/messages.js';
 import { when } from '../domain/ops-summary.js';
 import { menteeSearchAttributes } from '../domain/search-attributes.js';
 import { FINAL_STAGES } from '../domain/stages.js';
 import type { MenteeState } from './state.js';
+
+/** The one place that updates what ops see in the Temporal UI, once per burst of changes. */
+export function keepOpsViewCurrent(
+  m: MenteeState,
+  version: () => number,
+  timer: () => NextStep['timer'],
+): void {
+  void (async () => {
+    let shown: [number, NextStep['timer']] = [0, null];
+    for (;;) {
+      await condition(() => shown[0] !== version() || shown[1] !== timer());
+      shown = [version(), timer()];
+      showToOps(m, timer());
+    }
+  })();
+}
 
 /**
  * What ops see of one mentee in the Temporal UI: the search attributes (only those that changed are

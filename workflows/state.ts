@@ -10,9 +10,17 @@ import type {
 import type { ProgramRules } from '../domain/program.js';
 import { type MenteeVisibility, NEEDS_ATTENTION } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
+import type { MenteeEvaluationStatus, Recommendation } from '../domain/status.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SYSTEM: Actor = { userId: 'workflow', role: 'system' };
+
+/** A withdrawal or termination asked for by a message; the workflow ends the mentorship with it. */
+export interface ExitRequest {
+  stage: 'withdrawn' | 'terminated';
+  by: Actor;
+  reason: string;
+}
 
 /** The deadlines that move together when an admin extends the term. */
 export interface Schedule {
@@ -44,11 +52,27 @@ export class MenteeState {
   readonly evaluations = new Map<number, EvaluationSubmission & { submittedAt: string }>();
   readonly overdue = new Set<number>();
   readonly missed = new Set<number>();
+  /** The mentee's own evaluations of their mentor and the program, by evaluation number. */
+  readonly menteeEvaluations = new Map<number, MenteeEvaluationStatus>();
+  /** Installments whose approval has waited past the program's alert. */
+  readonly approvalOverdue = new Set<number>();
   installments: InstallmentStatus[];
   feedback: { rating: number; comments: string; submittedAt: string } | null = null;
   extensionDays = 0;
   certificateCode: string | null = null;
   readonly decisions: Decision[] = [];
+  /** set by the withdraw/terminate handlers */
+  exit: ExitRequest | null = null;
+  /** requestIds of extensions granted, so a re-sent request extends once */
+  readonly extensionRequests = new Set<string>();
+  /** The term's seat for this applicant is taken (a selection was granted) and not given back. */
+  acceptanceHeld = false;
+  /** A selection is being checked against the term's rules; a second one waits for it. */
+  claiming = false;
+  /** When the applicant was told the selection result (at once, or on the term's announcement day). */
+  resultToldAt: string | null = null;
+  /** Other programs of the term that selected the same applicant. */
+  readonly conflicts: MenteeStatus['conflicts'] = [];
 
   constructor(
     readonly applicationId: string,
@@ -91,6 +115,34 @@ export class MenteeState {
   evaluation(number: number) {
     return this.schedule.evaluations[number - 1]!;
   }
+  /** The term's announcement instant, if results wait for one. */
+  announcementAt(): string | null {
+    return this.rules.termRules?.announcementAt ?? null;
+  }
+  /** A decision was made and waits for the announcement before the applicant hears it. */
+  resultPending(): boolean {
+    const at = this.announcementAt();
+    return (
+      this.selection !== null && this.resultToldAt === null && at !== null && Date.now() < Date.parse(at)
+    );
+  }
+  /** Onboarding is due a number of days after the applicant is told, where the term announces results. */
+  onboardingFromAnnouncement(): void {
+    const days = this.rules.termRules?.onboardingDaysAfterAnnouncement;
+    const announcementAt = this.announcementAt();
+    if (!announcementAt || days === undefined || !this.selection) return;
+    // told on the announcement instant, or when decided if that came later
+    const toldAt = Math.max(Date.parse(announcementAt), Date.parse(this.selection.decidedAt));
+    this.schedule = { ...this.schedule, onboardingDeadline: new Date(toldAt + days * DAY_MS).toISOString() };
+    this.scheduleVersion++;
+  }
+  /** Records a selection conflict once per other application. */
+  addConflict(conflict: MenteeStatus['conflicts'][number]): boolean {
+    if (this.conflicts.some((c) => c.applicationId === conflict.applicationId)) return false;
+    this.conflicts.push(conflict);
+    return true;
+  }
+
   /** The first evaluation without a result: the only one a mentor may submit. */
   currentEvaluation(): number | null {
     const pending = this.schedule.evaluations.find(
@@ -101,6 +153,40 @@ export class MenteeState {
   graceEndsAt(number: number): string | null {
     const { outcome, graceDays } = this.rules.missedEvaluation;
     return outcome === 'fail' ? shift(this.evaluation(number).dueAt, graceDays) : null;
+  }
+
+  /** What the mentor's evaluation decides; evaluations sent before recommendations existed: their outcome. */
+  evaluationResult(number: number): Recommendation | 'fail' {
+    const submitted = this.evaluations.get(number)!;
+    return submitted.recommendation ?? (submitted.outcome === 'pass' ? 'pass' : 'fail');
+  }
+
+  /**
+   * The mentor recommended extending: evaluation `number` is evaluated again `days` later, and every later
+   * evaluation and the term end move with it. The first submission stays in the audit trail.
+   */
+  extendEvaluation(number: number, days: number): void {
+    const s = this.schedule;
+    const move = (instant: string) => shift(instant, days);
+    this.schedule = {
+      ...s,
+      termEndsAt: move(s.termEndsAt),
+      completionDeadline: move(s.completionDeadline),
+      evaluations: s.evaluations.map((e) =>
+        e.number < number
+          ? e
+          : {
+              ...e,
+              opensAt: move(e.opensAt),
+              remindAt: e.remindAt && move(e.remindAt),
+              dueAt: move(e.dueAt),
+            },
+      ),
+    };
+    this.evaluations.delete(number);
+    this.overdue.delete(number);
+    this.extensionDays += days;
+    this.scheduleVersion++;
   }
 
   /** Moves every deadline still ahead by `days`; those already passed stay where they were. */
@@ -180,10 +266,16 @@ export class MenteeState {
       feedbackSubmitted: this.feedback !== null,
       extensionDays: this.extensionDays,
       termEndsAt: this.schedule.termEndsAt,
+      selectionDeadline: this.schedule.selectionDeadline,
+      termStartsAt: this.schedule.termStartsAt,
       certificateCode: this.certificateCode,
       next: this.next(),
       outcomeReason: this.outcomeReason,
       decisions: [...this.decisions],
+      announcement: this.rules.termRules?.announcementAt
+        ? { at: this.rules.termRules.announcementAt, announced: this.resultToldAt !== null }
+        : null,
+      conflicts: this.conflicts.map((c) => ({ ...c })),
       updatedAt: new Date().toISOString(),
     };
   }
@@ -210,6 +302,8 @@ export class MenteeState {
       submittedAt: submitted?.submittedAt ?? null,
       ratings: submitted?.ratings ?? null,
       outcome: submitted?.outcome ?? null,
+      recommendation: submitted?.recommendation ?? null,
+      menteeEvaluation: this.menteeEvaluations.get(number) ?? null,
     };
   }
 
@@ -219,9 +313,13 @@ export class MenteeState {
       !FINAL_STAGES.has(this.stage) &&
       [...this.overdue].some((n) => !this.evaluations.has(n) && !this.missed.has(n));
     const paymentFailed = this.installments.some((i) => i.state === 'payment-failed');
+    const approvalOverdue = this.installments.some(
+      (i) => i.state === 'awaiting-approval' && this.approvalOverdue.has(i.number),
+    );
     return [
       ...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []),
       ...(paymentFailed ? [NEEDS_ATTENTION.paymentFailed] : []),
+      ...(approvalOverdue ? [NEEDS_ATTENTION.approvalOverdue] : []),
     ].sort();
   }
 
@@ -255,7 +353,7 @@ export class MenteeState {
 
   private waitingFor(): NextStep['waitingFor'] {
     if (this.stage === 'in_review') return this.openPrerequisites().length > 0 ? 'mentee' : 'nobody';
-    if (this.stage === 'awaiting_selection') return 'mentor';
+    if (this.stage === 'awaiting_selection') return this.resultPending() ? 'nobody' : 'mentor';
     if (this.stage === 'active' && this.currentEvaluation() !== null) return 'mentor';
     return 'mentee';
   }
@@ -274,6 +372,9 @@ export class MenteeState {
         };
       }
       case 'awaiting_selection':
+        if (this.resultPending()) {
+          return { what: 'The term announces selection results', deadline: this.announcementAt() };
+        }
         return {
           what: 'A mentor or admin selects or declines the applicant',
           deadline: this.schedule.selectionDeadline,

@@ -1,19 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { RECIPIENTS } from '../../domain/emails.js';
+import { REQUEST_ID } from '../../domain/ids.js';
+import { invalid } from '../../domain/problems.js';
 import { ScheduleChange } from '../../domain/program.js';
-import {
-  applyProgramSchedule,
-  extend,
-  REQUEST_ID,
-  resendEmail,
-  retryPayment,
-  terminate,
-} from '../../ops/index.js';
-import { findApplication } from '../applications.js';
+import { findApplication } from '../../mentees/client.js';
+import * as Repair from '../../ops/index.js';
+import { applyProgramSchedule, extend, resendEmail, retryPayment, terminate } from '../../ops/index.js';
 import { actorFrom, requireProgram, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
-import { ProblemError } from '../problems.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -25,55 +21,24 @@ const RequestId = z
   .regex(REQUEST_ID)
   .describe('Names this request: the same id again does nothing twice');
 
-const RetryPaymentResult = z
-  .object({
-    applicationId: z.string(),
-    duplicate: z.boolean(),
-    outcome: z.enum(['paid', 'rejected', 'pending', 'nothing-to-retry']),
-    installment: z.int().nullable(),
-    reason: z.string().nullable(),
-    reference: z.string().nullable(),
-  })
-  .openapi({ example: EXAMPLES.RetryPaymentResult })
-  .openapi('RetryPaymentResult');
-const ExtendResult = z
-  .object({
-    applicationId: z.string(),
-    duplicate: z.boolean(),
-    requestId: z.string(),
-    extensionDays: z.int(),
-    termEndsAt: z.string(),
-  })
-  .openapi({ example: EXAMPLES.ExtendResult })
-  .openapi('ExtendResult');
-const TerminateResult = z
-  .object({ applicationId: z.string(), duplicate: z.boolean(), stage: z.string() })
-  .openapi({ example: EXAMPLES.TerminateResult })
-  .openapi('TerminateResult');
-const ScheduleChangeResult = z
-  .object({
-    programId: z.string(),
-    termEndsAt: z.string(),
-    evaluations: z.array(z.object({ number: z.int(), dueAt: z.string() })),
-    changed: z.array(z.string()),
-    unchanged: z.array(z.string()),
-    refused: z.array(z.object({ id: z.string(), stage: z.string(), reason: z.string() })),
-    failed: z.array(z.object({ id: z.string(), reason: z.string() })),
-  })
-  .openapi({ example: EXAMPLES.ScheduleChangeResult })
-  .openapi('ScheduleChangeResult');
-const ResendEmailResult = z
-  .object({
-    applicationId: z.string(),
-    duplicate: z.boolean(),
-    state: z.enum(['sent', 'sending']),
-    kind: z.string(),
-    to: z.enum(['mentee', 'mentor', 'admin']),
-    originalKey: z.string(),
-    idempotencyKey: z.string(),
-  })
-  .openapi({ example: EXAMPLES.ResendEmailResult })
-  .openapi('ResendEmailResult');
+// The repairs' results are declared once, beside each repair; here they get their name and example.
+const RetryPaymentResult = Repair.RetryPaymentResult.meta({
+  id: 'RetryPaymentResult',
+  example: EXAMPLES.RetryPaymentResult,
+});
+const ExtendResult = Repair.ExtendResult.meta({ id: 'ExtendResult', example: EXAMPLES.ExtendResult });
+const TerminateResult = Repair.TerminateResult.meta({
+  id: 'TerminateResult',
+  example: EXAMPLES.TerminateResult,
+});
+const ScheduleChangeResult = Repair.ProgramScheduleResult.meta({
+  id: 'ScheduleChangeResult',
+  example: EXAMPLES.ScheduleChangeResult,
+});
+const ResendEmailResult = Repair.ResendEmailResult.meta({
+  id: 'ResendEmailResult',
+  example: EXAMPLES.ResendEmailResult,
+});
 
 const forbiddenResponse = problemResponse('Not ops, nor an admin of this program');
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
@@ -188,7 +153,7 @@ const routes = {
       }),
       body: jsonBody(
         z.strictObject({
-          to: z.enum(['mentee', 'mentor', 'admin']).optional().describe('When the kind went to several'),
+          to: z.enum(RECIPIENTS).optional().describe('When the kind went to several'),
           requestId: RequestId.optional().describe('Default: the Idempotency-Key header'),
         }),
         { to: 'mentee', requestId: 'ticket-4711' },
@@ -242,11 +207,7 @@ export function adminRoutes(deps: ApiDeps) {
     const { application, by } = await authorized(c, applicationId);
     const { to, requestId = c.req.header('idempotency-key') } = c.req.valid('json');
     if (!requestId) {
-      throw new ProblemError(
-        422,
-        'validation',
-        'Name this resend request: a requestId or an Idempotency-Key header',
-      );
+      throw invalid('Name this resend request: a requestId or an Idempotency-Key header');
     }
     const result = await resendEmail(deps, application, { email, to, requestId }, by, { waitMs: 10_000 });
     return c.json(result, 200);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import type { JSONValue } from 'postgres';
+import { readStatus } from '../../db/read-model.js';
 import {
   type Actor,
   adoptProgramScheduleUpdate,
@@ -9,6 +9,7 @@ import {
   completePrerequisiteUpdate,
   decideSelectionUpdate,
   extendTermUpdate,
+  type MenteeStatus,
   type MessageResult,
   recordPhoneCallUpdate,
   recordProgressUpdate,
@@ -16,25 +17,28 @@ import {
   statusQuery,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
+  submitMenteeEvaluationUpdate,
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
+import { conflict, forbidden, notFound } from '../../domain/problems.js';
+import { DEFAULT_TIME_ZONE, TimeZone } from '../../domain/time-zones.js';
 import {
   type ApplicationRow,
   apply,
-  authorize,
   findApplication,
-  type Party,
+  sendEnding,
   sendMessage,
-} from '../applications.js';
-import { actorFrom, forbidden, requireRole } from '../auth.js';
+} from '../../mentees/client.js';
+import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
+import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import {
   ApplicationStatus,
   EvaluationBody,
   jsonBody,
+  MenteeEvaluationBody,
   MessageResponse,
   Param,
   problemResponse,
@@ -58,13 +62,23 @@ const ApplyBody = z.strictObject({
       .toUpperCase()
       .optional()
       .describe('ISO 3166 country of residence, for the stipend'),
+    timeZone: TimeZone.optional().describe(
+      'IANA time zone, e.g. Asia/Kolkata: emails and the calendar show deadlines in it, with UTC beside (default UTC; left out on a later application, the earlier one stays)',
+    ),
   }),
   motivation: z.string().max(5000).default(''),
 });
 const SelectionBody = z.discriminatedUnion('decision', [
   z.strictObject({
     decision: z.literal('select'),
-    mentor: z.strictObject({ id: OpaqueId, name: z.string().min(1).max(200), email: z.email() }),
+    mentor: z.strictObject({
+      id: OpaqueId,
+      name: z.string().min(1).max(200),
+      email: z.email(),
+      timeZone: TimeZone.optional().describe(
+        "The mentor's IANA time zone, e.g. America/Los_Angeles, for their emails and calendar (default UTC; left out, a known mentor keeps theirs)",
+      ),
+    }),
     projectTitle: z.string().min(1).max(200),
   }),
   z.strictObject({ decision: z.literal('decline'), reason: z.string().max(2000).optional() }),
@@ -114,7 +128,7 @@ const routes = {
     request: {
       params: z.object({ programId: Param.programId }),
       body: jsonBody(ApplyBody, {
-        mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN' },
+        mentee: { name: 'Grace Hopper', email: 'grace@example.org', country: 'IN', timeZone: 'Asia/Kolkata' },
         motivation: 'I want to learn how compilers are tested',
       }),
     },
@@ -155,7 +169,12 @@ const routes = {
     SelectionBody,
     {
       decision: 'select',
-      mentor: { id: 'mentor-ada', name: 'Ada Lovelace', email: 'ada@example.org' },
+      mentor: {
+        id: 'mentor-ada',
+        name: 'Ada Lovelace',
+        email: 'ada@example.org',
+        timeZone: 'America/Los_Angeles',
+      },
       projectTitle: 'Faster builds for the CNCF landscape',
     },
   ),
@@ -186,7 +205,24 @@ const routes = {
       body: jsonBody(EvaluationBody, {
         ratings: { tasksAndMilestones: 4, engagement: 5, progressAgainstPlan: 4 },
         comments: 'Milestone 1 merged; good communication',
-        outcome: 'pass',
+        recommendation: 'pass',
+      }),
+    },
+    responses: messageResponses,
+  }),
+  menteeEvaluation: createRoute({
+    method: 'post',
+    tags: ['Applications'],
+    path: '/applications/{applicationId}/evaluations/{number}/mentee-evaluation',
+    ...secured,
+    summary:
+      "The mentee's evaluation of their mentor and the program at this evaluation; admins read it, the mentor only if shared",
+    request: {
+      params: ApplicationParams.extend({ number: Param.evaluation }),
+      body: jsonBody(MenteeEvaluationBody, {
+        ratings: { mentor: 5, program: 4 },
+        comments: 'Weekly calls help a lot',
+        shareWithMentor: true,
       }),
     },
     responses: messageResponses,
@@ -222,7 +258,11 @@ export function applicationRoutes(deps: ApiDeps) {
   const app = newRouter();
 
   /** Finds the application, checks the caller is one of `parties`, sends the message, answers with the fresh status. */
-  function message<A>(update: UpdateDefinition<MessageResult, [A]>, parties: Party[]) {
+  function message<A>(
+    update: UpdateDefinition<MessageResult, [A]>,
+    parties: Party[],
+    endsAs?: 'withdrawn' | 'terminated',
+  ) {
     return async (
       c: Context,
       applicationId: string,
@@ -230,13 +270,14 @@ export function applicationRoutes(deps: ApiDeps) {
     ) => {
       const application = await findApplication(sql, applicationId);
       const caller = authorize(c, application, ...parties);
-      const result = await sendMessage(
-        temporal,
-        application,
-        update,
-        await arg(actorFrom(caller), application),
+      const body = await arg(actorFrom(caller), application);
+      const result = endsAs
+        ? await sendEnding(deps, application, update, body, endsAs)
+        : await sendMessage(temporal, application, update, body);
+      return c.json(
+        { duplicate: result.duplicate, application: await readApplication(deps, application, caller) },
+        200,
       );
-      return c.json({ duplicate: result.duplicate, application: await readStatus(deps, application) }, 200);
     };
   }
   const messages = {
@@ -246,9 +287,10 @@ export function applicationRoutes(deps: ApiDeps) {
     onboarding: message(completeOnboardingStepUpdate, ['staff']),
     progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
     evaluation: message(submitEvaluationUpdate, ['mentor']),
+    menteeEvaluation: message(submitMenteeEvaluationUpdate, ['mentee']),
     feedback: message(submitFeedbackSurveyUpdate, ['mentee']),
-    withdraw: message(withdrawUpdate, ['mentee']),
-    terminate: message(terminateUpdate, ['staff']),
+    withdraw: message(withdrawUpdate, ['mentee'], 'withdrawn'),
+    terminate: message(terminateUpdate, ['staff'], 'terminated'),
     adoptSchedule: message(adoptProgramScheduleUpdate, ['staff']),
     extend: message(extendTermUpdate, ['staff']),
   };
@@ -260,8 +302,7 @@ export function applicationRoutes(deps: ApiDeps) {
     if (mentee.id !== undefined && mentee.id !== caller.userId) {
       throw forbidden(`A mentee applies for themselves: mentee.id must be ${caller.userId} or left out`);
     }
-    const [program] = await sql`SELECT id, rules FROM programs WHERE id = ${programId}`;
-    if (!program) throw notFound('program', programId);
+    const program = await findProgram(sql, programId);
     if (now() >= Date.parse(program.rules.applicationsCloseAt)) {
       throw conflict(
         'applications-closed',
@@ -270,18 +311,20 @@ export function applicationRoutes(deps: ApiDeps) {
     }
     const { applicationId } = await apply(
       deps,
-      { id: program.id, rules: program.rules },
+      { id: program.id, rules: await rulesForNewMentee(sql, program) },
       { ...mentee, id: caller.userId },
       motivation,
     );
     const application = await findApplication(sql, applicationId);
-    return c.json(await readStatus(deps, application), 201, { location: `/applications/${applicationId}` });
+    return c.json(await readApplication(deps, application, caller), 201, {
+      location: `/applications/${applicationId}`,
+    });
   });
 
   app.openapi(routes.status, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
-    authorize(c, application, 'mentee', 'mentor', 'staff');
-    return c.json(await readStatus(deps, application), 200);
+    const caller = authorize(c, application, 'mentee', 'mentor', 'staff');
+    return c.json(await readApplication(deps, application, caller), 200);
   });
 
   app.openapi(routes.prerequisite, async (c) => {
@@ -301,8 +344,10 @@ export function applicationRoutes(deps: ApiDeps) {
           throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${by.userId}`);
         }
         await sql`
-        INSERT INTO mentors (id, name, email) VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email})
-        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
+        INSERT INTO mentors (id, name, email, time_zone)
+        VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email}, ${body.mentor.timeZone ?? DEFAULT_TIME_ZONE})
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
+          time_zone = coalesce(${body.mentor.timeZone ?? null}, mentors.time_zone), updated_at = now()`;
         return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
       },
     );
@@ -327,13 +372,26 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.evaluation, async (c) => {
     const { applicationId, number } = c.req.valid('param');
-    const { mentorId, ...evaluation } = c.req.valid('json');
+    const { mentorId, outcome, recommendation, extendDays, ratings, comments } = c.req.valid('json');
     return messages.evaluation(c, applicationId, (by) => {
       if (mentorId !== undefined && mentorId !== by.userId) {
         throw forbidden(`mentorId must be the caller (${by.userId}) or left out`);
       }
-      return { number, mentorId: by.userId, ...evaluation };
+      return {
+        number,
+        mentorId: by.userId,
+        ratings,
+        comments,
+        outcome: outcome ?? (recommendation === 'pass' ? 'pass' : 'fail'),
+        ...(recommendation && { recommendation }),
+        ...(extendDays !== undefined && { extendDays }),
+      };
     });
+  });
+
+  app.openapi(routes.menteeEvaluation, async (c) => {
+    const { applicationId, number } = c.req.valid('param');
+    return messages.menteeEvaluation(c, applicationId, (by) => ({ number, by, ...c.req.valid('json') }));
   });
 
   app.openapi(routes.feedback, async (c) =>
@@ -356,8 +414,7 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.adoptSchedule, async (c) =>
     messages.adoptSchedule(c, c.req.valid('param').applicationId, async (by, application) => {
-      const [program] = await sql`SELECT rules FROM programs WHERE id = ${application.programId}`;
-      return { by, rules: program!.rules };
+      return { by, rules: (await findProgram(sql, application.programId)).rules };
     }),
   );
 
@@ -369,14 +426,40 @@ export function applicationRoutes(deps: ApiDeps) {
 }
 
 /** The mentee's dashboard, from the read model; before the workflow's first write, from the workflow itself. */
-async function readStatus(
+async function readApplication(
   { sql, temporal }: ApiDeps,
   application: ApplicationRow,
+  caller: Principal,
 ): Promise<ApplicationStatus> {
-  const [row] = await sql<{ menteeId: string; status: (JSONValue & object) | null }[]>`
-    SELECT mentee_id AS "menteeId", status FROM applications WHERE id = ${application.id}`;
+  const row = await readStatus(sql, application.id);
   if (!row) throw notFound('application', application.id);
   const status = row.status ?? (await temporal.workflow.getHandle(application.workflowId).query(statusQuery));
-  const { version: _version, applicationId: _id, ...view } = status as unknown as Record<string, unknown>;
-  return { id: application.id, menteeId: row.menteeId, ...view } as ApplicationStatus;
+  const { version: _version, applicationId: _id, ...view } = status;
+  return { id: application.id, menteeId: row.menteeId, ...viewFor(caller, view) };
+}
+
+// what an applicant may not see yet: a selection result before the announcement, and other programs' interest
+const UNANNOUNCED = new Set(['selected', 'declined', 'selection-conflict']);
+
+/** Selection conflicts are for the programs' admins; an applicant hears their result on announcement day. */
+function viewFor<
+  S extends Pick<MenteeStatus, 'selection' | 'decisions' | 'announcement' | 'conflicts' | 'evaluations'>,
+>(caller: Principal, status: S): S {
+  if (caller.role === 'admin' || caller.role === 'ops') return status;
+  const hidden = caller.role === 'mentee' && status.announcement?.announced === false;
+  return {
+    ...status,
+    conflicts: [],
+    // the mentee's view of the mentor reaches the mentor only if the mentee shared it
+    ...(caller.role === 'mentor' && {
+      evaluations: status.evaluations.map((e) => ({
+        ...e,
+        menteeEvaluation: e.menteeEvaluation?.sharedWithMentor ? e.menteeEvaluation : null,
+      })),
+    }),
+    ...(hidden && {
+      selection: null,
+      decisions: status.decisions.filter((d) => !UNANNOUNCED.has(d.action)),
+    }),
+  };
 }

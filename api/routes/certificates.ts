@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { normalizeVerificationCode } from '../../certificates/render.js';
+import { normalizeVerificationCode } from '../../domain/certificate-codes.js';
+import { notFound } from '../../domain/problems.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
-import { notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import { Param, problemResponse } from '../schemas.js';
 

@@ -1,11 +1,25 @@
+import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
+import { stringify } from 'csv-stringify/sync';
 import type { Context } from 'hono';
-import type { PendingQuery, Row } from 'postgres';
+import {
+  type ApplicationExportRow,
+  evaluationsDue,
+  exportApplications,
+  listApplications,
+  listCertificates,
+  listInstallments,
+  type Scope,
+  stageCounts,
+} from '../../db/read-model.js';
+import { forbidden } from '../../domain/problems.js';
 import { STAGES, type Stage } from '../../domain/stages.js';
-import { forbidden, type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
+import { PAYMENT_STATE_FILTERS, PAYMENT_STATES } from '../../domain/status.js';
+import { findProgram } from '../../mentees/programs.js';
+import { type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
-import { decodeCursor, PageQuery, type Position, pageOf, toPage } from '../pagination.js';
+import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { newRouter } from '../router.js';
 import { Param, problemResponse, secured } from '../schemas.js';
 
@@ -69,9 +83,10 @@ const InstallmentItem = z
     expectedAt: z.string().nullable().openapi({ description: 'When the evaluation that releases it is due' }),
     amountCents: z.int().nullable(),
     currency: z.string(),
-    state: z
-      .string()
-      .openapi({ description: 'scheduled, requested (sent to the provider), paid, forfeited, ...' }),
+    state: z.enum(PAYMENT_STATES).openapi({
+      description:
+        'scheduled, requested (sent to the provider), paid, rejected or payment-failed (ops retry), forfeited',
+    }),
   })
   .openapi({ example: EXAMPLES.InstallmentListItem })
   .openapi('InstallmentListItem');
@@ -86,6 +101,25 @@ const CertificateItem = z
   })
   .openapi({ example: EXAMPLES.IssuedCertificate })
   .openapi('IssuedCertificate');
+
+/** The export's columns, in order: the row's fields, named as the header line names them. */
+const EXPORT_COLUMNS = [
+  'applicationId',
+  'menteeId',
+  'menteeName',
+  'menteeEmail',
+  'country',
+  'stage',
+  'prerequisitesDone',
+  'prerequisitesOpen',
+  'otherApplications',
+  'selection',
+  'mentorId',
+  'projectTitle',
+  'appliedAt',
+] as const satisfies readonly (keyof ApplicationExportRow)[];
+
+const csvValue = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? ''));
 
 const programParams = z.object({ programId: Param.programId });
 const listResponses = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -105,6 +139,28 @@ const routes = {
     ...secured,
     request: { params: programParams, query: ApplicationListQuery },
     responses: listResponses(ApplicationPage, 'One page of applications'),
+  }),
+  export: createRoute({
+    method: 'get',
+    tags: ['Dashboards'],
+    path: '/programs/{programId}/applications/export',
+    summary:
+      "A program's applications as CSV, streamed: stage, prerequisites, other applications in the term, selection, mentor (admins of the program, its mentors, ops)",
+    ...secured,
+    request: { params: programParams },
+    responses: {
+      200: {
+        description: 'One line per application, oldest first, with a header line',
+        content: {
+          'text/csv': {
+            schema: z.string().openapi({ example: `${EXPORT_COLUMNS.join(',')}\n` }),
+          },
+        },
+      },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse('Not allowed for this user'),
+      404: problemResponse('Unknown program'),
+    },
   }),
   stageCounts: createRoute({
     method: 'get',
@@ -174,7 +230,7 @@ const routes = {
     request: {
       query: z.object({
         state: z
-          .enum(['pending', 'paid', 'forfeited'])
+          .enum(Object.keys(PAYMENT_STATE_FILTERS) as [keyof typeof PAYMENT_STATE_FILTERS])
           .default('pending')
           .openapi({ description: 'pending: planned, sent or waiting for ops', example: 'pending' }),
         programId: Param.programId.optional(),
@@ -200,72 +256,63 @@ const routes = {
   }),
 };
 
-interface ApplicationListRow {
-  id: string;
-  programId: string;
-  menteeId: string;
-  mentorId: string | null;
-  projectTitle: string | null;
-  stage: Stage;
-  next: { what: string | null; deadline: string | null } | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
   const app = newRouter();
 
-  /** Applications matching `where`, keyset-paged on the sort column and id. */
-  async function applicationPage(
-    where: PendingQuery<Row[]>,
-    query: { stage?: Stage[] | undefined; sort: string; limit: number; cursor?: string | undefined },
-  ) {
-    const descending = query.sort.startsWith('-');
-    const column = sql(query.sort.endsWith('updatedAt') ? 'updated_at' : 'created_at');
-    const after = decodeCursor(query.cursor);
-    const rows = await sql<ApplicationListRow[]>`
-      SELECT id, program_id AS "programId", mentee_id AS "menteeId", mentor_id AS "mentorId",
-             project_title AS "projectTitle", stage, status->'next' AS next,
-             created_at AS "createdAt", updated_at AS "updatedAt"
-      FROM applications
-      WHERE ${where}
-        ${query.stage ? sql`AND stage IN ${sql(query.stage)}` : sql``}
-        ${after ? sql`AND (${column}, id) ${descending ? sql`<` : sql`>`} (SELECT ${column}, id FROM applications WHERE id = ${after.id}::uuid)` : sql``}
-      ORDER BY ${column} ${descending ? sql`DESC` : sql`ASC`}, id ${descending ? sql`DESC` : sql`ASC`}
-      LIMIT ${query.limit + 1}`;
-    return toPage(
-      rows,
+  const applicationPage = async (
+    scope: Scope,
+    caller: Principal,
+    query: {
+      stage?: Stage[] | undefined;
+      sort: z.infer<typeof ApplicationSort>;
+      limit: number;
+      cursor?: string | undefined;
+    },
+  ) =>
+    toPage(
+      await listApplications(sql, scope, { ...query, after: decodeCursor(query.cursor) }),
       query.limit,
       // the sort value is read back from the row itself: exact, whatever the timestamp precision
-      (r): Position => ({ value: '', id: r.id }),
-      (r) => ({
-        id: r.id,
-        programId: r.programId,
-        menteeId: r.menteeId,
-        mentorId: r.mentorId,
-        projectTitle: r.projectTitle,
-        stage: r.stage,
+      (r) => ({ value: '', id: r.id }),
+      ({ resultPending, ...r }) => ({
+        ...r,
+        // an applicant hears of a selection on the term's announcement day, not before
+        ...(resultPending && caller.role === 'mentee' ? { mentorId: null, projectTitle: null } : {}),
         next: r.next ? { what: r.next.what ?? null, deadline: r.next.deadline ?? null } : null,
         createdAt: r.createdAt.toISOString(),
         updatedAt: r.updatedAt.toISOString(),
       }),
     );
-  }
 
   app.openapi(routes.programApplications, async (c) => {
     const { programId } = c.req.valid('param');
+    const p = viewProgram(c, programId);
+    return c.json(await applicationPage({ programId }, p, c.req.valid('query')), 200);
+  });
+
+  app.openapi(routes.export, async (c) => {
+    const { programId } = c.req.valid('param');
     viewProgram(c, programId);
-    return c.json(await applicationPage(sql`program_id = ${programId}`, c.req.valid('query')), 200);
+    await findProgram(sql, programId);
+    const lines = async function* () {
+      yield Buffer.from(stringify([EXPORT_COLUMNS]));
+      for await (const rows of exportApplications(sql, programId)) {
+        yield Buffer.from(stringify(rows.map((r) => EXPORT_COLUMNS.map((column) => csvValue(r[column])))));
+      }
+    };
+    return c.body(Readable.toWeb(Readable.from(lines())) as ReadableStream, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${programId}-applications.csv"`,
+    });
   });
 
   app.openapi(routes.stageCounts, async (c) => {
     const { programId } = c.req.valid('param');
     viewProgram(c, programId);
-    const rows = await sql<{ stage: Stage; count: string }[]>`
-      SELECT stage, count(*) FROM applications WHERE program_id = ${programId} GROUP BY stage`;
+    const rows = await stageCounts(sql, programId);
     const counts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
-    for (const row of rows) counts[row.stage] = Number(row.count);
-    return c.json({ programId, total: rows.reduce((n, r) => n + Number(r.count), 0), counts }, 200);
+    for (const row of rows) counts[row.stage] = row.count;
+    return c.json({ programId, total: rows.reduce((n, r) => n + r.count, 0), counts }, 200);
   });
 
   app.openapi(routes.mentees, async (c) => {
@@ -274,14 +321,14 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     if (p.role === 'mentor' && p.userId !== mentorId) throw forbidden('Mentors see only their own mentees');
     if (p.role === 'mentee') throw forbidden("Mentees cannot list a mentor's mentees");
     return c.json(
-      await applicationPage(sql`mentor_id = ${mentorId} AND ${scope(p, undefined)}`, c.req.valid('query')),
+      await applicationPage({ ...scopeOf(p, undefined), mentorId }, p, c.req.valid('query')),
       200,
     );
   });
 
   app.openapi(routes.mine, async (c) => {
     const p = requireRole(c, 'mentee');
-    return c.json(await applicationPage(sql`mentee_id = ${p.userId}`, c.req.valid('query')), 200);
+    return c.json(await applicationPage({ menteeId: p.userId }, p, c.req.valid('query')), 200);
   });
 
   app.openapi(routes.evaluationsDue, async (c) => {
@@ -289,20 +336,12 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const p = requireRole(c, 'mentor', 'admin', 'ops');
     const from = query.from ? new Date(query.from) : startOfWeek(new Date(now()));
     const to = query.to ? new Date(query.to) : new Date(from.getTime() + 7 * 24 * 3600_000);
-    const after = decodeCursor(query.cursor);
-    const rows = await sql<(z.infer<typeof EvaluationDue> & { dueAt: Date; key: string })[]>`
-      SELECT * FROM (
-        SELECT a.id AS "applicationId", a.program_id AS "programId", a.mentee_id AS "menteeId",
-               a.mentor_id AS "mentorId", (e->>'number')::int AS number, (e->>'dueAt')::timestamptz AS "dueAt",
-               a.id::text || '/' || (e->>'number') AS key
-        FROM applications a, jsonb_array_elements(a.status->'evaluations') e
-        WHERE a.stage = 'active' AND e->>'submittedAt' IS NULL AND e->>'state' <> 'missed'
-          AND ${scope(p, query.programId)}
-      ) due
-      WHERE "dueAt" >= ${from} AND "dueAt" < ${to}
-        ${after ? sql`AND ("dueAt", key) > (${after.value}::timestamptz, ${after.id})` : sql``}
-      ORDER BY "dueAt", key
-      LIMIT ${query.limit + 1}`;
+    const rows = await evaluationsDue(sql, scopeOf(p, query.programId), {
+      from,
+      to,
+      limit: query.limit,
+      after: decodeCursor(query.cursor),
+    });
     return c.json(
       toPage(
         rows,
@@ -317,45 +356,25 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
   app.openapi(routes.installments, async (c) => {
     const query = c.req.valid('query');
     const p = requireRole(c, 'admin', 'ops');
-    const after = decodeCursor(query.cursor);
-    // pending: planned for a running mentee, sent to the provider, or refused by it and waiting for a retry
-    const states = {
-      pending: ['scheduled', 'requested', 'rejected', 'payment-failed'],
-      paid: ['paid'],
-      forfeited: ['forfeited'],
-    }[query.state];
-    const rows = await sql<
-      (Omit<z.infer<typeof InstallmentItem>, 'amountCents'> & {
-        key: string;
-        stage: string;
-        amountCents: string | null;
-      })[]
-    >`
-      SELECT * FROM (
-        SELECT a.id AS "applicationId", a.program_id AS "programId", a.mentee_id AS "menteeId",
-               (i->>'number')::int AS number, (i->>'afterEvaluation')::int AS "afterEvaluation",
-               (SELECT (e->>'dueAt') FROM jsonb_array_elements(a.status->'evaluations') e
-                 WHERE (e->>'number') = (i->>'afterEvaluation')) AS "expectedAt",
-               coalesce(sp.amount_cents, (i->>'amountCents')::bigint) AS "amountCents", i->>'currency' AS currency,
-               coalesce(sp.status, i->>'state') AS state, a.stage,
-               a.id::text || '/' || (i->>'number') AS key
-        FROM applications a
-        CROSS JOIN jsonb_array_elements(a.status->'stipend') i
-        LEFT JOIN stipend_payments sp ON sp.application_id = a.id AND sp.installment = (i->>'number')::int
-        WHERE ${scope(p, query.programId)}
-      ) installments
-      WHERE state IN ${sql(states)} AND (state <> 'scheduled' OR stage = 'active')
-        ${after ? sql`AND (coalesce("expectedAt", ''), key) > (${after.value}, ${after.id})` : sql``}
-      ORDER BY coalesce("expectedAt", ''), key
-      LIMIT ${query.limit + 1}`;
+    const rows = await listInstallments(sql, scopeOf(p, query.programId), {
+      states: PAYMENT_STATE_FILTERS[query.state],
+      page: { limit: query.limit, after: decodeCursor(query.cursor) },
+    });
     return c.json(
       toPage(
         rows,
         query.limit,
         (r) => ({ value: r.expectedAt ?? '', id: r.key }),
-        ({ key: _key, stage: _stage, amountCents, ...r }) => ({
-          ...r,
-          amountCents: amountCents === null ? null : Number(amountCents),
+        (r) => ({
+          applicationId: r.applicationId,
+          programId: r.programId,
+          menteeId: r.menteeId,
+          number: r.number,
+          afterEvaluation: r.afterEvaluation,
+          expectedAt: r.expectedAt,
+          amountCents: r.amountCents,
+          currency: r.currency,
+          state: r.state,
         }),
       ),
       200,
@@ -366,23 +385,10 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const { programId } = c.req.valid('param');
     const query = c.req.valid('query');
     requireProgram(c, programId);
-    const after = decodeCursor(query.cursor);
-    const rows = await sql<
-      {
-        code: string;
-        applicationId: string;
-        menteeId: string;
-        projectTitle: string;
-        issuedAt: Date;
-      }[]
-    >`
-      SELECT c.verification_code AS code, c.application_id AS "applicationId", a.mentee_id AS "menteeId",
-             c.project_title AS "projectTitle", c.issued_at AS "issuedAt"
-      FROM certificates c JOIN applications a ON a.id = c.application_id
-      WHERE a.program_id = ${programId}
-        ${after ? sql`AND (c.issued_at, c.verification_code) < (SELECT issued_at, verification_code FROM certificates WHERE verification_code = ${after.id})` : sql``}
-      ORDER BY c.issued_at DESC, c.verification_code DESC
-      LIMIT ${query.limit + 1}`;
+    const rows = await listCertificates(sql, programId, {
+      limit: query.limit,
+      after: decodeCursor(query.cursor),
+    });
     return c.json(
       toPage(
         rows,
@@ -401,19 +407,17 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     );
   });
 
-  /** What a caller may see across programs: a mentor their mentees, an admin their programs, ops everything. */
-  function scope(p: Principal, programId: string | undefined) {
-    if (p.role === 'admin' && programId !== undefined && !p.programs.includes(programId)) {
-      throw forbidden(`The caller is not an admin of program ${programId}`);
-    }
-    const byProgram = programId === undefined ? sql`true` : sql`program_id = ${programId}`;
-    if (p.role === 'mentor') return sql`mentor_id = ${p.userId} AND ${byProgram}`;
-    if (p.role === 'admin')
-      return sql`program_id IN ${sql(p.programs.length ? p.programs : [''])} AND ${byProgram}`;
-    return byProgram;
-  }
-
   return app;
+}
+
+/** What a caller may see across programs: a mentor their mentees, an admin their programs, ops everything. */
+function scopeOf(p: Principal, programId: string | undefined): Scope {
+  if (p.role === 'admin' && programId !== undefined && !p.programs.includes(programId)) {
+    throw forbidden(`The caller is not an admin of program ${programId}`);
+  }
+  if (p.role === 'mentor') return { programId, mentorId: p.userId };
+  if (p.role === 'admin') return { programId, programIds: p.programs };
+  return { programId };
 }
 
 /** Program lists are for its admins, its mentors (choosing whom to select) and ops. */

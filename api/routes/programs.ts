@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { JSONValue, Row } from 'postgres';
-import { ProgramInput, rulesOf, ScheduleChange } from '../../domain/program.js';
-import { changeProgramSchedule } from '../../ops/program-schedule.js';
-import { principal, requireProgram } from '../auth.js';
+import { DeclinePendingResult } from '../../domain/bulk.js';
+import { checkRequestId, REQUEST_ID } from '../../domain/ids.js';
+import { ProgramInput, ScheduleChange } from '../../domain/program.js';
+import { declinePending, declinePendingRun } from '../../mentees/bulk.js';
+import { changeProgramSchedule, createProgram, findProgram } from '../../mentees/programs.js';
+import { actorFrom, principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound } from '../problems.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -22,6 +24,7 @@ const PROGRAM_EXAMPLE = {
   name: 'LFX Mentorship',
   term: '2027 Term 1',
   adminEmail: 'mentorship-admins@example.org',
+  adminTimeZone: 'Europe/Berlin',
   applicationsCloseAt: '2027-01-31T00:00:00Z',
   reviewWindowDays: 14,
   selectionDeadline: '2027-02-17T00:00:00Z',
@@ -38,7 +41,7 @@ const PROGRAM_EXAMPLE = {
   stipend: { total: 6000, currency: 'USD', countryAdjustments: { IN: 60 } },
 };
 
-const createProgram = createRoute({
+const createProgramRoute = createRoute({
   method: 'post',
   tags: ['Programs'],
   path: '/programs',
@@ -90,55 +93,131 @@ const changeSchedule = createRoute({
   },
 });
 
-export function programRoutes({ sql }: ApiDeps) {
+const DeclinePendingReport = DeclinePendingResult.meta({
+  id: 'DeclinePendingResult',
+  example: {
+    programId: 'lfx-2027-term-1',
+    requestId: 'close-selection-2027-t1',
+    declined: ['5b0c1f8e-2d6a-4c41-9d0e-7f3b6a9c2e11'],
+    alreadyDeclined: [],
+    refused: [
+      {
+        id: '9d2e6c1a-7b3f-4e8d-a0c5-1f6b2e9d4c7a',
+        reason:
+          'The applicant was already selected at 2027-02-16T10:00:00.000Z; the result is announced at 2027-02-20T16:00:00.000Z',
+      },
+    ],
+  },
+});
+const StillRunning = z
+  .object({ state: z.literal('running'), workflowId: z.string(), requestId: z.string() })
+  .meta({
+    id: 'BulkRunning',
+    example: {
+      state: 'running',
+      workflowId: 'decline-pending/lfx-2027-term-1/close-selection-2027-t1',
+      requestId: 'close-selection-2027-t1',
+    },
+  });
+const RequestId = z.string().regex(REQUEST_ID).openapi({
+  description: 'Names the run: the same id again is the same run',
+  example: 'close-selection-2027-t1',
+});
+const declinePendingRoutes = {
+  start: createRoute({
+    method: 'post',
+    tags: ['Programs'],
+    path: '/programs/{programId}/decline-pending',
+    summary:
+      'Decline every applicant still waiting for a decision, durably; reports who was declined and who refused (admins, ops)',
+    ...secured,
+    request: {
+      params: z.object({ programId: Param.programId }),
+      body: jsonBody(
+        z.strictObject({
+          reason: z.string().min(1).max(2000).optional(),
+          requestId: RequestId.optional().describe('Default: the Idempotency-Key header, else a new id'),
+        }),
+        { reason: 'All slots are filled for this term', requestId: 'close-selection-2027-t1' },
+      ),
+    },
+    responses: {
+      ...writeErrors,
+      200: {
+        description: 'Done: the report',
+        content: { 'application/json': { schema: DeclinePendingReport } },
+      },
+      202: {
+        description: 'Still running; GET the Location for the report',
+        content: { 'application/json': { schema: StillRunning } },
+      },
+      403: problemResponse('Not ops or an admin of this program'),
+      404: problemResponse('Unknown program'),
+    },
+  }),
+  report: createRoute({
+    method: 'get',
+    tags: ['Programs'],
+    path: '/programs/{programId}/decline-pending/{requestId}',
+    summary: 'The report of a "decline all pending" run (admins, ops)',
+    ...secured,
+    request: { params: z.object({ programId: Param.programId, requestId: RequestId }) },
+    responses: {
+      200: {
+        description: 'Done: the report',
+        content: { 'application/json': { schema: DeclinePendingReport } },
+      },
+      202: { description: 'Still running', content: { 'application/json': { schema: StillRunning } } },
+      401: problemResponse('No or invalid bearer token'),
+      403: problemResponse('Not ops or an admin of this program'),
+      404: problemResponse('No such run'),
+    },
+  }),
+};
+
+export function programRoutes(deps: ApiDeps) {
+  const { sql } = deps;
   const app = newRouter();
 
-  app.openapi(createProgram, async (c) => {
+  app.openapi(declinePendingRoutes.start, async (c) => {
+    const { programId } = c.req.valid('param');
+    const by = actorFrom(requireProgram(c, programId));
+    await findProgram(sql, programId);
+    const body = c.req.valid('json');
+    const requestId = checkRequestId(body.requestId ?? c.req.header('idempotency-key') ?? randomUUID());
+    const run = await declinePending(deps, { programId, requestId, reason: body.reason ?? null, by });
+    const location = `/programs/${programId}/decline-pending/${requestId}`;
+    return run.state === 'done'
+      ? c.json(run.result, 200, { location })
+      : c.json({ state: 'running' as const, workflowId: run.workflowId, requestId }, 202, { location });
+  });
+
+  app.openapi(declinePendingRoutes.report, async (c) => {
+    const { programId, requestId } = c.req.valid('param');
+    requireProgram(c, programId);
+    const run = await declinePendingRun(deps, programId, requestId);
+    return run.state === 'done'
+      ? c.json(run.result, 200)
+      : c.json({ state: 'running' as const, workflowId: run.workflowId, requestId }, 202);
+  });
+
+  app.openapi(createProgramRoute, async (c) => {
     const input = c.req.valid('json');
     requireProgram(c, input.id);
-    const rules = rulesOf(input);
-    const [row] = await sql`
-      INSERT INTO programs (id, name, term, admin_email, definition, rules)
-      VALUES (${input.id}, ${input.name}, ${input.term}, ${input.adminEmail}, ${sql.json(input as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)})
-      ON CONFLICT (id) DO NOTHING
-      RETURNING created_at`;
-    if (!row) throw conflict('program-exists', `A program with id "${input.id}" already exists`);
-    return c.json(
-      {
-        id: input.id,
-        name: input.name,
-        term: input.term,
-        definition: input,
-        rules,
-        createdAt: row.created_at.toISOString(),
-      },
-      201,
-    );
+    return c.json(await createProgram(sql, input), 201);
   });
 
   app.openapi(changeSchedule, async (c) => {
     const { programId } = c.req.valid('param');
     requireProgram(c, programId);
     // shared with the program-wide change of `npm run ops -- program-schedule`, which also applies it to running mentees
-    return c.json(view(await changeProgramSchedule(sql, programId, c.req.valid('json'))), 200);
+    return c.json(await changeProgramSchedule(sql, programId, c.req.valid('json')), 200);
   });
 
   app.openapi(getProgram, async (c) => {
-    const { programId } = c.req.valid('param');
     principal(c);
-    const [row] = await sql`SELECT * FROM programs WHERE id = ${programId}`;
-    if (!row) throw notFound('program', programId);
-    return c.json(view(row), 200);
+    return c.json(await findProgram(sql, c.req.valid('param').programId), 200);
   });
 
   return app;
 }
-
-const view = (row: Row) => ({
-  id: row.id as string,
-  name: row.name as string,
-  term: row.term as string,
-  definition: row.definition,
-  rules: row.rules,
-  createdAt: (row.created_at as Date).toISOString(),
-});

@@ -6,6 +6,8 @@ export interface EmailContext {
   programName: string;
   term: string;
   publicBaseUrl: string;
+  /** The recipient's IANA time zone: deadlines are shown in it, with UTC beside. */
+  timeZone: string;
 }
 
 export interface NoticeContent {

@@ -30,7 +30,7 @@ export async function startDevSystem(taskQueue = 'dev-test') {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
+  const { activities, payments } = activitiesAtTheEdge(db.sql, resend, client);
   const workflowBundle = await bundleWorkflows();
   const app = createApp({
     sql: db.sql,

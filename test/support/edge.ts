@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import { createResendMailer } from '../../activities/mailers/resend.js';
 import type { Sql } from '../../db/index.js';
@@ -8,7 +9,7 @@ export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
 export const PUBLIC_BASE_URL = 'https://mentorship.example.org';
 
 /** The real activities, with fakes only at the edge: Resend (reached by the real SDK) and the payment provider. */
-export function activitiesAtTheEdge(sql: Sql, resend: FakeResend) {
+export function activitiesAtTheEdge(sql: Sql, resend: FakeResend, temporal?: Client) {
   const payments = fakePaymentProvider();
   const activities = createActivities({
     sql,
@@ -16,6 +17,7 @@ export function activitiesAtTheEdge(sql: Sql, resend: FakeResend) {
     payments: payments.provider,
     emailFrom: EMAIL_FROM,
     publicBaseUrl: PUBLIC_BASE_URL,
+    temporal,
   });
   return { activities, payments };
 }

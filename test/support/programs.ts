@@ -40,6 +40,8 @@ export function programFixture(now: number, overrides: Partial<ProgramInput> = {
     reviewReminderDaysBefore: 3,
     stipend: { total: 6000, countryAdjustments: { IN: 60 } },
     completionGraceDays: SCHEDULE.completionGraceDays,
+    // the cohort tests count every email; the mentee's own evaluations have tests of their own
+    evaluationPolicy: { menteeEvaluation: 'ignore' },
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
@@ -43,10 +44,23 @@ export async function startTestSystem(): Promise<TestSystem> {
   ]);
   const taskQueue = `mentorship-test-${randomBytes(4).toString('hex')}`;
   const log = pino({ level: 'silent' });
-  const { activities, payments } = activitiesAtTheEdge(db.sql, resend);
+  const { activities, payments } = activitiesAtTheEdge(db.sql, resend, env.client);
   const workflowBundle = await bundle;
   let checkResponse: ReturnType<typeof responseChecker> | undefined;
-  const app = createApp({ sql: db.sql, temporal: env.client, taskQueue, log, auth: TEST_AUTH });
+  // one token per person, as a frontend keeps its session's token (minting is a cost on every call otherwise)
+  const tokens = new Map<string, Promise<{ authorization: string }>>();
+  const tokenOf = (who: Parameters<typeof bearer>[0]) => {
+    const key = JSON.stringify([who.userId, who.role, who.programs ?? []]);
+    let token = tokens.get(key);
+    if (!token) {
+      token = bearer(who);
+      tokens.set(key, token);
+    }
+    return token;
+  };
+  // a plain client: the API waiting for a workflow's result must not move the test server's clock as env.client would
+  const apiClient = new Client({ connection: env.connection, namespace: 'default' });
+  const app = createApp({ sql: db.sql, temporal: apiClient, taskQueue, log, auth: TEST_AUTH });
   return {
     env,
     sql: db.sql,
@@ -67,7 +81,7 @@ export async function startTestSystem(): Promise<TestSystem> {
       const { authorization, ...rest } = headers;
       const credentials =
         authorization === undefined
-          ? await bearer(await naturalCaller(db.sql, method, path, body))
+          ? await tokenOf(await naturalCaller(db.sql, method, path, body))
           : authorization
             ? { authorization }
             : {};

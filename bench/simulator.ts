@@ -1,0 +1,219 @@
+/**
+ * `npx tsx bench/simulator.ts [--mentees 1000] [--serial-mentees 150] [--seed 7] [--program <file>] [--only sim,bare,serial]`
+ *
+ * The cohort simulator's throughput on the time-skipping server, next to two references measured in the same run:
+ * - simulator: the real system (API in-process, worker, Postgres, edge fakes), 16 calls in flight per instant;
+ * - bare: the same plan against a workflow with the same timers, Updates and activities doing nothing
+ *   (bench/bare-workflow.ts), sent straight through the Temporal client: what Temporal itself costs;
+ * - serial: the real system driven one call at a time, as the cohort tests did before the engine.
+ * Prints mentees/s for each and their ratios, events per completed mentee and the process RSS (the worker) at peak.
+ */
+process.env.NODE_ENV ??= 'production';
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { menteeWorkflowId } = await import('../domain/ids.js');
+const { pool, runTimeline, SimulatedClock } = await import('../simulator/engine.js');
+const { loadPrograms, loadScenario } = await import('../simulator/files.js');
+const { planCohort } = await import('../simulator/plan.js');
+const { settleWorkflows, shiftFor, simulate } = await import('../simulator/simulate.js');
+const { DEFAULT_WORKER_SIZES, quietRuntime, startSimulationSystem, startTimeSkipping } = await import(
+  '../simulator/system.js'
+);
+quietRuntime();
+const { ensureTemporalTestServer } = await import('../scripts/temporal-binaries.js');
+const { bundleWorkflowCode, Worker } = await import('@temporalio/worker');
+const { bareMenteeWorkflow, bareMessageUpdate } = await import('./bare-workflow.js');
+
+const { values } = parseArgs({
+  options: {
+    mentees: { type: 'string', default: '1000' },
+    'serial-mentees': { type: 'string', default: '150' },
+    seed: { type: 'string', default: '7' },
+    program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
+    scenario: { type: 'string' },
+    only: { type: 'string', default: 'sim,bare,serial' },
+  },
+});
+const MENTEES = Number(values.mentees);
+const SERIAL_MENTEES = Number(values['serial-mentees']);
+const SEED = Number(values.seed);
+const only = new Set(values.only!.split(','));
+const files = await loadPrograms(values.program!);
+const scenario = await loadScenario(values.scenario);
+const testServerPath = await ensureTemporalTestServer();
+
+interface Figures {
+  mentees: number;
+  seconds: number;
+  perSecond: number;
+  peakRssMb: number;
+  extra?: string;
+}
+
+/** Samples the process RSS (worker, API and driver share it) until stopped; returns the peak in MiB. */
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 250);
+  return () => {
+    clearInterval(timer);
+    return Math.round(peak / 2 ** 20);
+  };
+}
+
+async function realSystem(mentees: number, concurrency: number): Promise<Figures> {
+  const system = await startSimulationSystem({ testServerPath });
+  try {
+    const rss = rssSampler();
+    let inFlight = 0;
+    const run = await system.run(async () => {
+      const result = await simulate(system, files, scenario, { mentees, seed: SEED, concurrency }, (p) => {
+        if (p.phase === 'running') inFlight = Math.max(inFlight, p.applications - p.applicationsDone);
+      });
+      // events per completed mentee, from a sample of their histories (the worker must still run for nothing else)
+      const completed = (
+        await system.sql<
+          { id: string }[]
+        >`SELECT id FROM applications WHERE stage = 'completed' ORDER BY id LIMIT 40`
+      ).map((r) => r.id);
+      const counts: number[] = [];
+      await pool(completed, 8, async (id) => {
+        const history = await system.env.client.workflow.getHandle(menteeWorkflowId(id)).fetchHistory();
+        counts.push(history.events?.length ?? 0);
+      });
+      return { ...result, counts, inFlight };
+    });
+    const peakRssMb = rss();
+    const seconds = run.timings.runSeconds + run.timings.settleSeconds;
+    const avg = run.counts.length ? run.counts.reduce((s, n) => s + n, 0) / run.counts.length : 0;
+    return {
+      mentees: run.plan.applications.length,
+      seconds,
+      perSecond: run.plan.applications.length / seconds,
+      peakRssMb,
+      extra: `${run.timings.instants} instants, ${run.timings.steps} API calls; events per completed mentee: avg ${avg.toFixed(0)} (min ${Math.min(...run.counts)}, max ${Math.max(...run.counts)}, n=${run.counts.length}); up to ${run.inFlight} workflows open at once`,
+    };
+  } finally {
+    await system.stop();
+  }
+}
+
+async function bare(mentees: number, concurrency: number): Promise<Figures> {
+  const env = await startTimeSkipping(testServerPath);
+  try {
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    });
+    const taskQueue = 'bare-baseline';
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: { async noop() {} },
+      ...DEFAULT_WORKER_SIZES,
+    });
+    const clock = new SimulatedClock(env);
+    const now = await clock.sync();
+    const plan = planCohort(files, scenario, { mentees, seed: SEED, shiftMs: shiftFor(files, now) });
+    const rules = new Map(plan.programs.map((p) => [p.rules.programId, p.rules]));
+    const rss = rssSampler();
+    const started = performance.now();
+    const counts: number[] = [];
+    let open = 0;
+    await worker.runUntil(async () => {
+      const timeline = plan.applications.flatMap((a, index) =>
+        a.steps.map((step) => ({
+          at: step.at,
+          chain: a.personId,
+          run: async () => {
+            const workflowId = `bare/${index}`;
+            const { action } = step;
+            if (action.kind === 'apply') {
+              await env.client.workflow.start(bareMenteeWorkflow, {
+                workflowId,
+                taskQueue,
+                args: [rules.get(a.programId)!],
+              });
+              a.applicationId = workflowId;
+              return;
+            }
+            if (action.kind === 'reject-payee' || action.kind === 'fix-payee') return;
+            const message = {
+              kind: action.kind === 'survey' ? 'survey' : action.kind,
+              ...('id' in action ? { id: action.id } : {}),
+              ...('step' in action ? { id: action.step } : {}),
+              ...('item' in action ? { id: action.item } : {}),
+              ...('n' in action ? { n: action.n, outcome: action.outcome } : {}),
+              ...('days' in action ? { days: action.days } : {}),
+            };
+            // a message to a mentee who has ended is refused, as the real one would be
+            await env.client.workflow
+              .getHandle(workflowId)
+              .executeUpdate(bareMessageUpdate, { args: [message] })
+              .catch(() => {});
+          },
+        })),
+      );
+      await runTimeline(clock, timeline, { concurrency });
+      await clock.skipTo(plan.endsAt);
+      const ids = plan.applications.filter((a) => a.applicationId).map((a) => a.applicationId!);
+      const settled = await settleWorkflows(env.client, ids);
+      open = settled.filter((s) => s.open).length;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // events per completed mentee, read once everything has closed (results one at a time, never concurrently)
+    for (const a of plan.applications.filter((x) => x.applicationId).slice(0, 400)) {
+      if (counts.length >= 40) break;
+      const handle = env.client.workflow.getHandle(a.applicationId!);
+      const described = await handle.describe();
+      if (described.status.name === 'COMPLETED' && (await handle.result()) === 'completed')
+        counts.push((await handle.fetchHistory()).events?.length ?? 0);
+    }
+    const avg = counts.length ? counts.reduce((s, n) => s + n, 0) / counts.length : 0;
+    return {
+      mentees: plan.applications.length,
+      seconds,
+      perSecond: plan.applications.length / seconds,
+      peakRssMb: rss(),
+      extra: `events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length}); ${open} left open`,
+    };
+  } finally {
+    await env.teardown();
+  }
+}
+
+const results: Record<string, Figures> = {};
+const show = (name: string, f: Figures) =>
+  console.log(
+    `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB${f.extra ? `\n           ${f.extra}` : ''}`,
+  );
+console.log(
+  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify(DEFAULT_WORKER_SIZES)}`,
+);
+const measure = async (name: string, work: () => Promise<Figures>) => {
+  if (!only.has(name === 'simulator' ? 'sim' : name)) return;
+  results[name] = await work();
+  show(name, results[name]);
+};
+await measure('simulator', () => realSystem(MENTEES, 16));
+await measure('bare', () => bare(MENTEES, 16));
+await measure('serial', () => realSystem(SERIAL_MENTEES, 1));
+const { simulator, bare: baseline, serial } = results;
+if (simulator && serial)
+  console.log(
+    `simulator / serial driver: ${(simulator.perSecond / serial.perSecond).toFixed(2)}x (goal >= 3x)`,
+  );
+if (simulator && baseline)
+  console.log(
+    `bare / simulator:          ${(baseline.perSecond / simulator.perSecond).toFixed(2)}x (goal <= 1.2x)`,
+  );
+if (simulator)
+  console.log(
+    `simulator wall time for ${simulator.mentees}: ${simulator.seconds.toFixed(0)} s (goal <= 240 s)`,
+  );
+process.exit(0);

@@ -1,0 +1,434 @@
+import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
+import { evaluationBehaviour, type LoadedPrograms, type Scenario } from './files.js';
+import { type Random, streamFor } from './random.js';
+
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+
+/** What someone does at one instant; each is one API call (or, for the payee's bank, a change at the edge). */
+export type Action =
+  | { kind: 'apply' }
+  | { kind: 'prerequisite'; id: string }
+  | { kind: 'select'; projectTitle: string }
+  | { kind: 'decline' }
+  | { kind: 'phone-call' }
+  | { kind: 'onboarding'; step: string }
+  | { kind: 'progress'; item: string }
+  | { kind: 'evaluate'; n: number; outcome: 'pass' | 'fail' }
+  | { kind: 'survey' }
+  | { kind: 'extend'; days: number }
+  | { kind: 'withdraw' }
+  | { kind: 'terminate' }
+  /** the payee's bank account closes: the provider rejects their payouts until it is fixed */
+  | { kind: 'reject-payee' }
+  | { kind: 'fix-payee' }
+  | { kind: 'retry-payment' };
+
+export interface PlannedStep {
+  at: number;
+  action: Action;
+}
+
+/** What the dice decided for one application, for the report's "intended" column and for debugging. */
+export interface Intent {
+  prerequisites: string;
+  selection: string;
+  onboarding?: string;
+  evaluations?: string[];
+  leaves?: string;
+  extensionDays?: number;
+  payment?: string;
+  participation?: string;
+}
+
+export interface PlannedApplication {
+  /** Stable across runs: `<programId>/<personId>`. */
+  key: string;
+  personId: string;
+  personIndex: number;
+  programId: string;
+  country: string;
+  mentorId: string | null;
+  intent: Intent;
+  steps: PlannedStep[];
+  /** Filled in when the application is made. */
+  applicationId?: string;
+}
+
+export interface CohortPlan {
+  programs: { input: ProgramInput; rules: ProgramRules }[];
+  applications: PlannedApplication[];
+  /** When the simulation starts (before anyone applies) and when it has seen everything settle. */
+  startsAt: number;
+  endsAt: number;
+}
+
+/**
+ * Every behaviour decision, made up front from the seed: each person gets their own random stream, so the same
+ * seed and files give the same plan, and the first N people are the same whatever the cohort's size.
+ */
+export function planCohort(
+  files: LoadedPrograms,
+  scenario: Scenario,
+  options: { mentees: number; seed: number; shiftMs?: number; gridHours?: number },
+): CohortPlan {
+  const programs = files.programs.map(({ program }) => {
+    const input = shiftProgram(program, options.shiftMs ?? 0);
+    return { input, rules: rulesOf(ProgramInput.parse(input)) };
+  });
+  const anchor = Math.min(...programs.map((p) => Date.parse(p.rules.applicationsCloseAt)));
+  const grid = new Grid(anchor, options.gridHours ?? 1);
+  const shares = files.programs.map((p) => p.applicantShare);
+  const selectedPerProgram = new Map<string, number>();
+  const applications: PlannedApplication[] = [];
+
+  for (let person = 0; person < options.mentees; person++) {
+    const random = streamFor(options.seed, person);
+    const personId = `sim-${options.seed}-${String(person).padStart(5, '0')}`;
+    const country = random.pick(scenario.countries);
+    const count =
+      programs.length > 1 && random.chance(scenario.applications.multiProgramRate)
+        ? Math.min(programs.length, 2 + (random.chance(0.4) ? 1 : 0))
+        : 1;
+    const chosen = pickPrograms(random, shares, count);
+    for (const index of chosen) {
+      const { rules } = programs[index]!;
+      const app = planApplication(random.fork(index), grid, rules, scenario, selectedPerProgram);
+      applications.push({
+        key: `${rules.programId}/${personId}`,
+        personId,
+        personIndex: person,
+        country,
+        ...app,
+      });
+    }
+  }
+  const latest = Math.max(
+    ...programs.map((p) => Date.parse(p.rules.completionDeadline) + p.rules.maxExtensionDays * DAY),
+    ...applications.flatMap((a) => a.steps.map((s) => s.at)),
+  );
+  const earliest = Math.min(...applications.flatMap((a) => a.steps.map((s) => s.at)), anchor - DAY);
+  return { programs, applications, startsAt: grid.down(earliest - HOUR), endsAt: grid.up(latest + 2 * DAY) };
+}
+
+/** The program with every instant moved by `ms` (whole weeks keep weekdays and hours). */
+export function shiftProgram(program: ProgramInput, ms: number): ProgramInput {
+  if (ms === 0) return program;
+  const move = (iso: string) => new Date(Date.parse(iso) + ms).toISOString();
+  return {
+    ...program,
+    applicationsCloseAt: move(program.applicationsCloseAt),
+    selectionDeadline: move(program.selectionDeadline),
+    onboardingDeadline: move(program.onboardingDeadline),
+    termStartsAt: move(program.termStartsAt),
+    termEndsAt: move(program.termEndsAt),
+    evaluations: program.evaluations.map((e) => ({ dueAt: move(e.dueAt) })),
+  };
+}
+
+/**
+ * Actions happen on a grid of instants, every `hours` hours on the half hour counted from the first close of
+ * applications, so they never coincide with a deadline (deadlines fall on whole hours): whether a step comes before
+ * or after one is certain. A coarser grid means fewer clock steps for the same cohort (see bench/simulator.ts).
+ */
+export class Grid {
+  private readonly step: number;
+  constructor(
+    private readonly anchor: number,
+    hours = 1,
+  ) {
+    this.step = hours * HOUR;
+  }
+  private point(t: number, step: number, round: (x: number) => number): number {
+    const offset = HOUR / 2;
+    return this.anchor + offset + round((t - this.anchor - offset) / step) * step;
+  }
+  down(t: number): number {
+    return this.point(t, HOUR, Math.floor);
+  }
+  up(t: number): number {
+    return this.point(t, HOUR, Math.ceil);
+  }
+  /** The grid instant at or next to `t` strictly between `lo` and `hi` (the hourly grid if the interval is short). */
+  snap(t: number, lo = Number.NEGATIVE_INFINITY, hi = Number.POSITIVE_INFINITY): number | null {
+    for (const step of [this.step, HOUR]) {
+      for (const round of [Math.floor, Math.ceil]) {
+        const c = this.point(Math.min(Math.max(t, lo), hi), step, round);
+        if (c > lo && c < hi) return c;
+      }
+    }
+    const first = this.point(lo, HOUR, Math.floor) + HOUR;
+    return first < hi ? first : null;
+  }
+}
+
+function pickPrograms(random: Random, shares: number[], count: number): number[] {
+  const left = shares.map((s, i) => [i, s] as const);
+  const chosen: number[] = [];
+  while (chosen.length < count && left.length > 0) {
+    const total = left.reduce((s, [, w]) => s + w, 0);
+    let u = random.next() * total;
+    let at = left.length - 1;
+    for (const [k, [, w]] of left.entries()) {
+      u -= w;
+      if (u < 0) {
+        at = k;
+        break;
+      }
+    }
+    chosen.push(left[at]![0]);
+    left.splice(at, 1);
+  }
+  return chosen.sort((a, b) => a - b);
+}
+
+type Planned = Omit<PlannedApplication, 'key' | 'personId' | 'personIndex' | 'country'>;
+
+function planApplication(
+  random: Random,
+  grid: Grid,
+  rules: ProgramRules,
+  scenario: Scenario,
+  selectedPerProgram: Map<string, number>,
+): Planned {
+  const steps: PlannedStep[] = [];
+  const at = (t: number, action: Action) => steps.push({ at: t, action });
+  const intent: Intent = { prerequisites: '', selection: '' };
+  const done = (): Planned => ({
+    programId: rules.programId,
+    mentorId,
+    intent,
+    steps: steps.sort((a, b) => a.at - b.at),
+  });
+  let mentorId: string | null = null;
+
+  const closes = Date.parse(rules.applicationsCloseAt);
+  const reviewCloses = Date.parse(rules.reviewClosesAt);
+  const reminder = rules.reviewReminderAt ? Date.parse(rules.reviewReminderAt) : reviewCloses - DAY;
+  const applied = grid.snap(
+    closes - random.sample(scenario.applications.daysBeforeClose) * DAY,
+    Number.NEGATIVE_INFINITY,
+    closes,
+  )!;
+  at(applied, { kind: 'apply' });
+
+  // Review: prerequisites early (before the reminder), late (after it), some of them, or none.
+  intent.prerequisites = random.pick(scenario.prerequisites.shares);
+  const prerequisites = rules.prerequisites.map((p) => p.id);
+  const earlyBy = Math.min(
+    reminder - HOUR,
+    applied + random.sample(scenario.prerequisites.daysAfterApplying) * DAY,
+  );
+  const when = (late: boolean) =>
+    late
+      ? grid.snap(reminder + random.next() * (reviewCloses - reminder), reminder, reviewCloses)!
+      : grid.snap(Math.max(applied, earlyBy), applied - 1, reminder)!;
+  // with a single prerequisite, "some of them" is all of it
+  if (intent.prerequisites === 'partial' && prerequisites.length <= 1) intent.prerequisites = 'early';
+  if (intent.prerequisites === 'early' || intent.prerequisites === 'late') {
+    const t = when(intent.prerequisites === 'late');
+    for (const id of prerequisites) at(t, { kind: 'prerequisite', id });
+  } else if (intent.prerequisites === 'partial' && prerequisites.length > 1) {
+    const some = 1 + Math.floor(random.next() * (prerequisites.length - 1));
+    const t = when(random.chance(0.5));
+    for (const id of prerequisites.slice(0, some)) at(t, { kind: 'prerequisite', id });
+  }
+  const accepted =
+    prerequisites.length === 0 || intent.prerequisites === 'early' || intent.prerequisites === 'late';
+  if (!accepted) return done();
+
+  // Selection: a mentor selects or declines some days after the review closes, or nobody decides.
+  intent.selection = random.pick(scenario.selection.shares);
+  const selectionDeadline = Date.parse(rules.selectionDeadline);
+  const decidedAt = grid.snap(
+    reviewCloses + random.sample(scenario.selection.daysAfterReview) * DAY,
+    reviewCloses,
+    selectionDeadline,
+  )!;
+  const seat = selectedPerProgram.get(rules.programId) ?? 0;
+  mentorId = `mentor-${rules.programId}-${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`;
+  if (intent.selection === 'none') {
+    mentorId = null;
+    return done();
+  }
+  if (intent.selection === 'decline') {
+    at(decidedAt, { kind: 'decline' });
+    mentorId = null;
+    return done();
+  }
+  selectedPerProgram.set(rules.programId, seat + 1);
+  at(decidedAt, {
+    kind: 'select',
+    projectTitle: `Project ${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`,
+  });
+  if (random.chance(scenario.selection.phoneCallRate)) at(decidedAt, { kind: 'phone-call' });
+
+  // Onboarding: each step done on time, one of them late, or never.
+  intent.onboarding = random.pick(scenario.onboarding.shares);
+  const onboardingDeadline = Date.parse(rules.onboardingDeadline);
+  const steps0 = rules.onboardingSteps.map((s) => s.id);
+  if (intent.onboarding === 'never') {
+    if (steps0.length > 1) at(decidedAt, { kind: 'onboarding', step: steps0[0]! });
+    return done();
+  }
+  let onboardedAt = decidedAt;
+  for (const [i, step] of steps0.entries()) {
+    const late = intent.onboarding === 'late' && i === steps0.length - 1;
+    const t = late
+      ? grid.snap(onboardingDeadline + random.next() * 2 * DAY, onboardingDeadline)!
+      : grid.snap(
+          decidedAt + random.sample(scenario.onboarding.daysAfterSelection) * DAY,
+          decidedAt - 1,
+          onboardingDeadline,
+        )!;
+    onboardedAt = Math.max(onboardedAt, t);
+    at(t, { kind: 'onboarding', step });
+  }
+  if (intent.onboarding === 'late') return done();
+
+  // The term: evaluations, participation, maybe an extension, a withdrawal or a termination.
+  const termStarts = Math.max(Date.parse(rules.termStartsAt), onboardedAt + HOUR);
+  const finalDue = Date.parse(rules.evaluations[rules.evaluations.length - 1]!.dueAt);
+  const extensionAt = random.chance(scenario.extensions.rate)
+    ? grid.snap(
+        termStarts + DAY + random.next() * Math.max(DAY, finalDue - 8 * DAY - termStarts),
+        onboardedAt,
+      )
+    : null;
+  const extensionDays = extensionAt
+    ? Math.max(1, Math.min(rules.maxExtensionDays, Math.round(random.sample(scenario.extensions.days))))
+    : 0;
+  if (extensionAt && rules.maxExtensionDays > 0) {
+    at(extensionAt, { kind: 'extend', days: extensionDays });
+    intent.extensionDays = extensionDays;
+  }
+  const moved = (t: number) =>
+    extensionAt && rules.maxExtensionDays > 0 && t > extensionAt ? t + extensionDays * DAY : t;
+  const leaving = random.chance(scenario.withdrawals.rate)
+    ? 'withdraw'
+    : random.chance(scenario.terminations.rate)
+      ? 'terminate'
+      : null;
+  const leavesAt = leaving
+    ? grid.snap(termStarts + random.next() * (moved(finalDue) - termStarts), onboardedAt)
+    : null;
+  if (leaving) intent.leaves = leaving;
+
+  const participation = rules.participation;
+  const finishesAll = random.chance(scenario.participation.completeRate);
+  const span = moved(finalDue) - termStarts;
+  const milestones = participation.filter((p) => p.kind !== 'project-plan' && p.kind !== 'starter-task');
+  const itemTimes = participation.map((item) => {
+    if (item.kind === 'project-plan')
+      return grid.snap(termStarts + random.next() * 5 * DAY, onboardedAt - 1)!;
+    if (item.kind === 'starter-task')
+      return grid.snap(termStarts + (5 + random.next() * 9) * DAY, onboardedAt - 1)!;
+    const k = milestones.indexOf(item) + 1;
+    return grid.snap(
+      termStarts + (span * k) / (milestones.length + 1) + random.next() * 5 * DAY,
+      onboardedAt - 1,
+    )!;
+  });
+  const skipped = finishesAll || participation.length === 0 ? -1 : participation.length - 1;
+  if (!finishesAll) intent.participation = `skips ${participation[participation.length - 1]?.id}`;
+
+  // Evaluations, drawn in order; the first fail or miss ends the mentorship.
+  const paysAfter = new Map(rules.stipend.installments.map((i) => [i.afterEvaluation, i.number]));
+  const rejected = random.chance(scenario.payments.rejectionRate);
+  const retried = random.chance(scenario.payments.retriedRate);
+  const retryFails = random.chance(scenario.payments.retryFailsRate);
+  const retryIn = [
+    random.sample(scenario.payments.daysToRetry),
+    random.sample(scenario.payments.daysToRetry),
+  ];
+  const outcomes: string[] = [];
+  let endedAt = Number.POSITIVE_INFINITY;
+  let previousSubmission = onboardedAt;
+  const grace = rules.missedEvaluation.outcome === 'fail' ? rules.missedEvaluation.graceDays : 30;
+  for (const evaluation of rules.evaluations) {
+    const b = evaluationBehaviour(scenario, evaluation.number);
+    const due = moved(Date.parse(evaluation.dueAt));
+    const opens = moved(Date.parse(evaluation.opensAt));
+    const result = random.pick({ pass: b.pass, fail: b.fail, missed: b.missed });
+    const late = random.chance(b.lateRate);
+    const early = random.sample(b.daysEarly);
+    const lateBy = random.sample(b.daysLate);
+    if (result === 'missed') {
+      outcomes.push('missed');
+      endedAt = due + grace * DAY;
+      break;
+    }
+    const submittedAt = late
+      ? grid.snap(due + Math.min(lateBy, grace) * DAY, due, due + grace * DAY)
+      : grid.snap(due - early * DAY, Math.max(opens, previousSubmission), due);
+    if (submittedAt === null) {
+      // no grace period to be late in: a late evaluation is a missed one
+      outcomes.push('missed');
+      endedAt = due + grace * DAY;
+      break;
+    }
+    previousSubmission = submittedAt;
+    outcomes.push(`${result}${late ? ' (late)' : ''}`);
+    const installment = paysAfter.get(evaluation.number);
+    if (
+      installment !== undefined &&
+      rejected &&
+      !intent.payment &&
+      (result === 'pass' || rules.stipend.payOnFailedEvaluation)
+    ) {
+      // the payee's account closed before this installment: the provider rejects it
+      at(submittedAt, { kind: 'reject-payee' });
+      intent.payment = `installment ${installment} rejected${retried ? (retryFails ? ', retried twice' : ', retried') : ', never retried'}`;
+      if (retried) {
+        const first = grid.snap(submittedAt + retryIn[0]! * DAY, submittedAt)!;
+        if (retryFails) {
+          at(first, { kind: 'retry-payment' });
+          const second = grid.snap(first + retryIn[1]! * DAY, first)!;
+          at(second, { kind: 'fix-payee' });
+          at(second, { kind: 'retry-payment' });
+        } else {
+          at(first, { kind: 'fix-payee' });
+          at(first, { kind: 'retry-payment' });
+        }
+      }
+    }
+    at(submittedAt, { kind: 'evaluate', n: evaluation.number, outcome: result as 'pass' | 'fail' });
+    if (result === 'fail') {
+      endedAt = submittedAt;
+      break;
+    }
+  }
+  intent.evaluations = outcomes;
+
+  // Participation and the survey, as far as the mentee gets.
+  const stop = Math.min(endedAt, leavesAt ?? Number.POSITIVE_INFINITY);
+  for (const [i, item] of participation.entries()) {
+    if (i !== skipped && itemTimes[i]! < stop) at(itemTimes[i]!, { kind: 'progress', item: item.id });
+  }
+  const completionDeadline = moved(Date.parse(rules.completionDeadline));
+  const surveyAt = grid.snap(
+    moved(finalDue) + random.sample(scenario.participation.surveyDaysAfterFinal) * DAY,
+    onboardedAt,
+    completionDeadline,
+  );
+  if (random.chance(scenario.participation.surveyRate) && surveyAt !== null && surveyAt < stop) {
+    at(surveyAt, { kind: 'survey' });
+  } else if (stop === Number.POSITIVE_INFINITY) {
+    intent.participation = intent.participation ? `${intent.participation}, no survey` : 'no survey';
+  }
+  // nobody acts for a mentee after the mentorship ended, except ops paying what is owed
+  const owed = (kind: Action['kind']) => kind === 'retry-payment' || kind === 'fix-payee';
+  if (endedAt < Number.POSITIVE_INFINITY) {
+    const kept = steps.filter((s) => s.at <= endedAt || owed(s.action.kind));
+    steps.splice(0, steps.length, ...kept);
+    if (extensionAt && extensionAt > endedAt) delete intent.extensionDays;
+  }
+  if (leaving && leavesAt! < endedAt) {
+    at(leavesAt!, { kind: leaving });
+    const kept = steps.filter((s) => s.at <= leavesAt! || owed(s.action.kind));
+    steps.splice(0, steps.length, ...kept);
+  } else if (leaving) {
+    delete intent.leaves;
+  }
+  return done();
+}
