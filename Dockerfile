@@ -1,5 +1,29 @@
 # One image for both processes: the API (default CMD) and the Temporal worker
-# (docker-compose.yml overrides the command). TypeScript runs through tsx; there is no build step.
+# (docker-compose.yml overrides the command). They run the output of `npm run build`: JavaScript in dist/
+# and a prebuilt workflow bundle, so a container starts without compiling TypeScript or bundling workflows.
+
+# Build stage: all dependencies (esbuild), the sources, `npm run build`.
+FROM node:20-bookworm-slim AS build
+ENV npm_config_update_notifier=false
+ENV npm_config_fund=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci && npm cache clean --force
+COPY tsconfig.json ./
+COPY config ./config
+COPY domain ./domain
+COPY db ./db
+COPY workflows ./workflows
+COPY activities ./activities
+COPY emails ./emails
+COPY certificates ./certificates
+COPY mentees ./mentees
+COPY api ./api
+COPY ops ./ops
+COPY worker ./worker
+COPY scripts ./scripts
+RUN npm run build
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
@@ -15,24 +39,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
-# Only what the API and the worker load at run time: never the host's node_modules or .data.
-# tsconfig.json is needed at run time: tsx takes the JSX mode (react-jsx) from it.
-COPY tsconfig.json ./
-COPY config ./config
-COPY domain ./domain
-COPY db ./db
-COPY workflows ./workflows
-COPY activities ./activities
-COPY emails ./emails
-COPY certificates ./certificates
-COPY mentees ./mentees
-COPY api ./api
-# the repair operations: the admin API serves them, and `node --import tsx ops/cli.ts` runs them in the container
-COPY ops ./ops
-COPY worker ./worker
+# Only the compiled output: never the host's node_modules, .data or sources. The ops CLI is in it too:
+# `node dist/ops/cli.js` runs the repairs in the container.
+COPY --from=build /app/dist ./dist
 
 USER node
 EXPOSE 3000
 
-# `node --import tsx` rather than `npx tsx`: one process, so SIGTERM from `docker stop` reaches the app directly.
-CMD ["node", "--import", "tsx", "api/main.ts"]
+# `node` directly rather than `npm run`: one process, so SIGTERM from `docker stop` reaches the app directly.
+CMD ["node", "--enable-source-maps", "dist/api/main.js"]

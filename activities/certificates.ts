@@ -1,9 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  newVerificationCode,
-  renderLetterOfCompletion,
-  UnsupportedCharactersError,
-} from '../certificates/render.js';
 import type { Sql } from '../db/index.js';
 
 export interface LetterRequest {
@@ -40,6 +35,10 @@ export async function issueLetterOfCompletion(
       'ApplicationNotFound',
     );
   }
+  // react-pdf and the fonts load on the first letter, not with every worker start
+  const { newVerificationCode, renderLetterOfCompletion, UnsupportedCharactersError } = await import(
+    '../certificates/render.js'
+  );
   const verificationCode = newVerificationCode();
   const letter = {
     verificationCode,
@@ -50,7 +49,7 @@ export async function issueLetterOfCompletion(
     verifyBaseUrl: publicBaseUrl,
   };
   const pdf = await renderLetterOfCompletion(letter).catch((error: unknown) => {
-    // A name the PDF fonts cannot print will not print on a retry either; ops must correct it.
+    // A name in a script the letter's fonts lack will not print on a retry either; ops must correct it.
     if (error instanceof UnsupportedCharactersError || error instanceof RangeError) {
       throw ApplicationFailure.nonRetryable(error.message, 'LetterCannotBeRendered');
     }

@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { Registry } from 'prom-client';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { ProblemError } from '../domain/problems.js';
@@ -13,6 +14,7 @@ import { docsRoutes } from './docs.js';
 import { EXAMPLES } from './examples.js';
 import { idempotency } from './idempotency.js';
 import { problem } from './problems.js';
+import { rateLimit } from './rate-limit.js';
 import { newRouter } from './router.js';
 import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -75,6 +77,12 @@ export function createApp(deps: ApiDeps) {
 
   app.use('*', metrics.registerMetrics);
   app.use('*', requestLog(deps.log));
+  // nosniff, frame and referrer policies, HSTS, cross-origin isolation; no CSP, so /docs keeps its scripts.
+  app.use('*', secureHeaders());
+  // Anyone may verify and download certificates: one budget per client address for both endpoints.
+  const certificateLimit = rateLimit(deps.certificateRateLimit ?? { limit: 60, windowMs: 60_000 });
+  app.use('/certificates/:code', certificateLimit);
+  app.use('/certificates/:code/pdf', certificateLimit);
   app.use(
     '*',
     cors({
@@ -97,7 +105,7 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   app.use('*', authenticate(deps.auth));
-  app.use('*', idempotency(deps.sql));
+  app.use('*', idempotency(deps.sql, { leaseSeconds: deps.idempotencyLeaseSeconds ?? 30 }));
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(ready, async (c) => {

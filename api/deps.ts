@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/index.js';
 import type { AuthOptions } from './auth.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 /** What the API needs from the world; tests hand in real servers. */
 export interface ApiDeps {
@@ -15,6 +16,10 @@ export interface ApiDeps {
   publicBaseUrl?: string;
   /** Browser origins allowed by CORS. */
   corsOrigins?: string[];
+  /** Limit on the public certificate endpoints per client address (default: 60 a minute). */
+  certificateRateLimit?: RateLimitOptions;
+  /** Seconds after which an Idempotency-Key claim that is no longer renewed (its API died) can be taken over. */
+  idempotencyLeaseSeconds?: number;
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */
   now?: () => number;
 }

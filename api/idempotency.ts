@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/index.js';
 import { ProblemError } from '../domain/problems.js';
@@ -12,8 +12,13 @@ const RETENTION = '24 hours';
  * `Idempotency-Key` on POST/PATCH: the first request runs, a retry with the same key and body gets the
  * stored answer, a retry while the first still runs gets 409, and the same key with another body 422.
  * Keys are per user; server errors are not stored, so the retry runs again.
+ *
+ * A running request holds its claim as a lease of `leaseSeconds`, renewed every third of it while it runs.
+ * When the process dies mid-request nothing renews it, and once it has run out a retry takes the claim
+ * over and runs the request again (every message is idempotent, so running it twice is safe).
  */
-export function idempotency(sql: Sql): MiddlewareHandler {
+export function idempotency(sql: Sql, { leaseSeconds }: { leaseSeconds: number }): MiddlewareHandler {
+  const lease = `${leaseSeconds} seconds`;
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'PATCH')) return next();
@@ -32,22 +37,40 @@ export function idempotency(sql: Sql): MiddlewareHandler {
 
     // the caller's expired answers go first, so the table holds at most a day of each user's requests
     await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND created_at < now() - ${RETENTION}::interval`;
+    const claimId = randomUUID();
+    // a new key, or the same request whose claim ran out (its API died before answering)
     const claimed = await sql`
-      INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state)
-      VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress')
-      ON CONFLICT DO NOTHING RETURNING key`;
+      INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state, claim_id, lease_expires_at)
+      VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', ${claimId}, now() + ${lease}::interval)
+      ON CONFLICT (user_id, key) DO UPDATE
+        SET claim_id = EXCLUDED.claim_id, lease_expires_at = EXCLUDED.lease_expires_at, created_at = now()
+        WHERE idempotency_keys.state = 'in_progress'
+          AND idempotency_keys.request_fingerprint = EXCLUDED.request_fingerprint
+          AND idempotency_keys.lease_expires_at < now()
+      RETURNING key`;
     if (claimed.length === 0) return replay(c, sql, userId, key, fingerprint);
 
+    const ours = () => sql`user_id = ${userId} AND key = ${key} AND claim_id = ${claimId}`;
+    const renewal = setInterval(
+      () => {
+        sql`UPDATE idempotency_keys SET lease_expires_at = now() + ${lease}::interval WHERE ${ours()}`.catch(
+          () => {}, // a missed renewal only shortens the lease; the next one or the answer follows
+        );
+      },
+      (leaseSeconds * 1000) / 3,
+    );
     try {
       await next();
     } catch (error) {
-      await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
+      await sql`DELETE FROM idempotency_keys WHERE ${ours()}`;
       throw error;
+    } finally {
+      clearInterval(renewal);
     }
     const response = c.res;
     // server errors run again on a retry; so does an answer holding a secret (no-store), which is not kept
     if (response.status >= 500 || response.headers.get('cache-control')?.includes('no-store')) {
-      await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
+      await sql`DELETE FROM idempotency_keys WHERE ${ours()}`;
       return;
     }
     const body = await response.clone().text();
@@ -56,8 +79,8 @@ export function idempotency(sql: Sql): MiddlewareHandler {
     );
     await sql`
       UPDATE idempotency_keys SET state = 'done', response_status = ${response.status},
-             response_headers = ${sql.json(headers)}, response_body = ${body}
-      WHERE user_id = ${userId} AND key = ${key}`;
+             response_headers = ${sql.json(headers)}, response_body = ${body}, lease_expires_at = NULL
+      WHERE ${ours()}`;
   };
 }
 
@@ -75,10 +98,12 @@ async function replay(
       responseStatus: number;
       responseHeaders: Record<string, string>;
       responseBody: string;
+      leaseExpiresAt: Date | null;
     }[]
   >`
     SELECT request_fingerprint AS "requestFingerprint", state, response_status AS "responseStatus",
-           response_headers AS "responseHeaders", response_body AS "responseBody"
+           response_headers AS "responseHeaders", response_body AS "responseBody",
+           lease_expires_at AS "leaseExpiresAt"
     FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
   if (!stored) {
     throw new ProblemError(
@@ -95,7 +120,10 @@ async function replay(
     );
   }
   if (stored.state !== 'done') {
-    c.header('retry-after', '1');
+    const remaining = stored.leaseExpiresAt
+      ? Math.ceil((stored.leaseExpiresAt.getTime() - Date.now()) / 1000)
+      : 1;
+    c.header('retry-after', String(Math.max(1, remaining)));
     throw new ProblemError(
       409,
       'idempotency-key-in-flight',

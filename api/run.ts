@@ -1,7 +1,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl } from '../config/index.js';
+import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl, unsafeAuthReason } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
@@ -12,12 +12,14 @@ export async function startApi(
   endpoints: { databaseUrl: string; temporalAddress: string },
   log: Logger,
 ) {
+  const unsafe = unsafeAuthReason(config);
+  if (unsafe) throw new Error(unsafe);
   const sql = connect(endpoints.databaseUrl);
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   if (!config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     log.warn(
-      'API tokens are checked against the built-in development secret; set AUTH_JWKS_URL in production',
+      'API tokens are checked against the built-in development secret (allowed on loopback only); set AUTH_JWKS_URL in production',
     );
   }
   const app = createApp({
@@ -27,6 +29,11 @@ export async function startApi(
     log,
     auth: authOptions(config),
     corsOrigins: config.CORS_ORIGINS,
+    certificateRateLimit: {
+      limit: config.CERTIFICATE_RATE_LIMIT,
+      windowMs: config.CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    },
+    idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
     publicBaseUrl: publicBaseUrl(config),
   });
   const server = await new Promise<ServerType>((resolve) => {

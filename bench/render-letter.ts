@@ -1,6 +1,8 @@
 /**
- * How long a Letter of Completion takes to render: 1 cold and 30 warm renders, against a baseline of a
- * trivial one-line react-pdf document rendered in the same process (so the figure reads as a ratio).
+ * How long a Letter of Completion takes to render, for a Latin name (the baseline) and for names that need the
+ * other scripts' faces (Chinese, Devanagari, Arabic): the first render of each in the process (which loads
+ * the faces it needs) and the median and p90 of 30 warm renders, interleaved, with every figure also given
+ * as a ratio against the Latin letter's. A one-line react-pdf document shows the renderer's own floor.
  *
  *   npx tsx bench/render-letter.ts
  */
@@ -56,36 +58,49 @@ function summarize(times: number[]) {
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-const renderLetter = () => renderLetterOfCompletion(letter(newVerificationCode()));
-const renderBaseline = () => renderToBuffer(trivialDocument());
+const NAMES = {
+  latin: 'Maximiliano Alejandro de la Cruz-Fernández',
+  chinese: '欧阳志远',
+  devanagari: 'अर्जुन शर्मा',
+  arabic: 'محمد علي',
+} as const;
+type Series = keyof typeof NAMES | 'one-line document';
 
-const cold = await time(renderLetter);
-const baselineFirst = await time(renderBaseline);
-// Interleaved, so that load from other processes hits both series alike and the ratio stays meaningful.
-const letterTimes: number[] = [];
-const baselineTimes: number[] = [];
-let letterBytes = 0;
-let baselineBytes = 0;
+const render = (series: Series) =>
+  series === 'one-line document'
+    ? renderToBuffer(trivialDocument())
+    : renderLetterOfCompletion({ ...letter(newVerificationCode()), menteeName: NAMES[series] });
+
+const series: Series[] = ['latin', 'chinese', 'devanagari', 'arabic', 'one-line document'];
+const first = new Map<Series, number>();
+for (const name of series) first.set(name, (await time(() => render(name))).ms);
+// Interleaved, so that load from other processes hits every series alike and the ratios stay meaningful.
+const times = new Map<Series, number[]>(series.map((name) => [name, []]));
+const bytes = new Map<Series, number>();
 for (let i = 0; i < WARM_RUNS; i++) {
-  const rendered = await time(renderLetter);
-  letterTimes.push(rendered.ms);
-  letterBytes = rendered.result.length;
-  const trivial = await time(renderBaseline);
-  baselineTimes.push(trivial.ms);
-  baselineBytes = trivial.result.length;
+  for (const name of series) {
+    const rendered = await time(() => render(name));
+    times.get(name)!.push(rendered.ms);
+    bytes.set(name, rendered.result.length);
+  }
 }
-const warm = { ...summarize(letterTimes), bytes: letterBytes };
-const baseline = { ...summarize(baselineTimes), bytes: baselineBytes };
-const baselineCold = baselineFirst;
 
-console.log(`Letter of Completion (node ${process.version}, ${WARM_RUNS} warm runs)`);
-console.log(`  cold render         ${fmt(cold.ms)}`);
-console.log(`  warm median         ${fmt(warm.median)}`);
-console.log(`  warm p90            ${fmt(warm.p90)}`);
-console.log(`  PDF size            ${warm.bytes} bytes (${(warm.bytes / 1024).toFixed(1)} KiB)`);
-console.log('Baseline: one-line react-pdf document, same process');
-console.log(`  first render        ${fmt(baselineCold.ms)}`);
-console.log(`  warm median         ${fmt(baseline.median)}`);
-console.log(`  warm p90            ${fmt(baseline.p90)}`);
-console.log(`  PDF size            ${baseline.bytes} bytes`);
-console.log(`Ratio (warm medians)  ${(warm.median / baseline.median).toFixed(1)}× the baseline`);
+const latin = { first: first.get('latin')!, ...summarize(times.get('latin')!) };
+const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
+console.log(
+  `Letter of Completion (node ${process.version}, ${WARM_RUNS} warm runs each, ratios against the Latin name)`,
+);
+console.log(
+  `  ${'name'.padEnd(19)} ${'first render'.padStart(22)} ${'warm median'.padStart(22)} ${'warm p90'.padStart(22)} ${'PDF size'.padStart(10)}`,
+);
+for (const name of series) {
+  const warm = summarize(times.get(name)!);
+  const cell = (ms: number, base: number) => `${fmt(ms)} (${ratio(ms, base)})`.padStart(22);
+  console.log(
+    `  ${name.padEnd(19)} ${cell(first.get(name)!, latin.first)} ${cell(warm.median, latin.median)} ${cell(warm.p90, latin.p90)} ${`${(bytes.get(name)! / 1024).toFixed(1)} KiB`.padStart(10)}`,
+  );
+}
+console.log(
+  'The first render of the Latin letter loads the Noto Serif/Sans faces; a later name in another script',
+);
+console.log('loads its own face then (the CJK faces are 10 MB files), so its first render includes that.');

@@ -1,29 +1,22 @@
 /**
  * The Letter of Completion a mentee receives when they complete a program: one A4 landscape page.
  *
- * Only the built-in PDF standard fonts (Times-Roman, Helvetica and their variants) are used, so rendering
- * never touches the network or the file system. They cover Windows-1252 (WinAnsi): ASCII, Latin-1 accents
- * ("José Núñez", "Zoë Ångström"), Š š Ž ž Œ œ Ÿ and typographic punctuation. `renderLetterOfCompletion` folds
- * or rejects every other character before the text reaches this component; see `toStandardFontText`.
- * Standard fonts are not embedded: viewers draw them with their own metric-compatible faces (so the file is
- * small, but not PDF/A).
+ * Set in Noto Serif and Noto Sans, embedded (see `fonts.ts`): every viewer draws the same glyphs, and a name in
+ * any script the letter's faces cover (Latin, Cyrillic, Greek, Chinese, Japanese, Korean, Devanagari, Arabic)
+ * prints as written. Each text that can hold a name or a title gets its own font list (`LetterFonts`), so a
+ * Japanese name is drawn with Japanese glyph forms and a Korean one with Korean.
  */
 import { Circle, Document, Link, Page, Polygon, StyleSheet, Svg, Text, View } from '@react-pdf/renderer';
+import { LETTER_SANS, LETTER_SERIF } from './fonts.js';
 import type { LetterOfCompletion } from './render.js';
 
-/** Windows-1252 characters outside Latin-1 that the standard fonts (WinAnsiEncoding) can draw. */
-const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-
-/** Whether the built-in PDF fonts can draw this character (one code point). */
-export function isStandardFontCharacter(character: string): boolean {
-  const code = character.codePointAt(0)!;
-  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRAS.has(character);
-}
-
-/** Upper case where the fonts can draw it ("µ" would become Greek "Μ"), else the text as given. */
-function upperCase(text: string): string {
-  const upper = text.toUpperCase();
-  return [...upper].every(isStandardFontCharacter) ? upper : text;
+/** The `fontFamily` list of each text that comes from the letter's fields. */
+export interface LetterFonts {
+  programNameSans: string[];
+  body: string[];
+  menteeName: string[];
+  projectTitle: string[];
+  mentorName: string[];
 }
 
 const INK = '#23272F';
@@ -40,7 +33,7 @@ const PAPER = '#FDFBF6';
 const noHyphenation = (word: string) => (word.length <= 36 ? [word] : (word.match(/.{1,16}/gsu) ?? [word]));
 
 const styles = StyleSheet.create({
-  page: { backgroundColor: PAPER, padding: 22, fontFamily: 'Times-Roman', color: INK },
+  page: { backgroundColor: PAPER, padding: 22, fontFamily: LETTER_SERIF, color: INK },
   outerFrame: { flexGrow: 1, borderWidth: 2.5, borderColor: NAVY, padding: 5 },
   innerFrame: {
     flexGrow: 1,
@@ -51,13 +44,13 @@ const styles = StyleSheet.create({
     paddingHorizontal: 64,
     alignItems: 'center',
   },
-  eyebrow: { fontFamily: 'Helvetica', fontSize: 9, color: GOLD, maxLines: 1, textOverflow: 'ellipsis' },
-  title: { fontFamily: 'Times-Roman', fontSize: 42, color: NAVY, marginTop: 10, letterSpacing: 0.6 },
+  eyebrow: { fontFamily: LETTER_SANS, fontSize: 9, color: GOLD, maxLines: 1, textOverflow: 'ellipsis' },
+  title: { fontFamily: LETTER_SERIF, fontSize: 40, color: NAVY, marginTop: 10, letterSpacing: 0.6 },
   ornament: { flexDirection: 'row', alignItems: 'center', marginTop: 12, marginBottom: 14 },
   ornamentRule: { width: 90, height: 0.75, backgroundColor: GOLD },
-  certify: { fontFamily: 'Times-Italic', fontSize: 15, color: MUTED },
+  certify: { fontFamily: LETTER_SERIF, fontStyle: 'italic', fontSize: 15, color: MUTED },
   nameBlock: { width: '100%', alignItems: 'center', marginTop: 12 },
-  name: { fontFamily: 'Times-Bold', color: NAVY, textAlign: 'center', maxLines: 2, textOverflow: 'ellipsis' },
+  name: { fontWeight: 700, color: NAVY, textAlign: 'center', maxLines: 2, textOverflow: 'ellipsis' },
   nameRule: { width: 360, height: 0.75, backgroundColor: GOLD_LIGHT, marginTop: 8 },
   body: {
     fontSize: 14.5,
@@ -67,16 +60,17 @@ const styles = StyleSheet.create({
     maxLines: 2,
     textOverflow: 'ellipsis',
   },
-  strong: { fontFamily: 'Times-Bold' },
+  strong: { fontWeight: 700 },
   project: {
-    fontFamily: 'Times-BoldItalic',
+    fontWeight: 700,
+    fontStyle: 'italic',
     color: NAVY,
     textAlign: 'center',
     marginTop: 6,
     maxLines: 2,
     textOverflow: 'ellipsis',
   },
-  dates: { fontFamily: 'Times-Italic', fontSize: 13, color: MUTED, marginTop: 10 },
+  dates: { fontFamily: LETTER_SERIF, fontStyle: 'italic', fontSize: 13, color: MUTED, marginTop: 10 },
   spacer: { flexGrow: 1 },
   topSpacer: { flexGrow: 0.5 },
   signatures: {
@@ -87,24 +81,32 @@ const styles = StyleSheet.create({
   },
   signature: { width: 210, alignItems: 'center' },
   signatureValue: {
-    fontFamily: 'Times-Italic',
+    fontStyle: 'italic',
     fontSize: 15,
     textAlign: 'center',
     maxLines: 2,
     textOverflow: 'ellipsis',
   },
   signatureRule: { width: '100%', height: 0.75, backgroundColor: INK, marginTop: 5 },
-  signatureLabel: { fontFamily: 'Helvetica', fontSize: 8, letterSpacing: 2, color: MUTED, marginTop: 5 },
+  signatureLabel: { fontFamily: LETTER_SANS, fontSize: 8, letterSpacing: 2, color: MUTED, marginTop: 5 },
   seal: { width: 92, height: 92, alignItems: 'center', justifyContent: 'center' },
   sealText: { position: 'absolute', top: 0, left: 0, width: 92, height: 92, justifyContent: 'center' },
   sealSmall: {
-    fontFamily: 'Helvetica-Bold',
+    fontFamily: LETTER_SANS,
+    fontWeight: 700,
     fontSize: 6.5,
     letterSpacing: 1.4,
     color: PAPER,
     textAlign: 'center',
   },
-  sealYear: { fontFamily: 'Times-Bold', fontSize: 17, color: PAPER, textAlign: 'center', marginVertical: 1 },
+  sealYear: {
+    fontFamily: LETTER_SERIF,
+    fontWeight: 700,
+    fontSize: 17,
+    color: PAPER,
+    textAlign: 'center',
+    marginVertical: 1,
+  },
   footer: {
     width: '100%',
     marginTop: 18,
@@ -113,11 +115,11 @@ const styles = StyleSheet.create({
     borderTopColor: GOLD_LIGHT,
     flexDirection: 'row',
     justifyContent: 'center',
-    fontFamily: 'Helvetica',
+    fontFamily: LETTER_SANS,
     fontSize: 8.5,
     color: MUTED,
   },
-  footerCode: { fontFamily: 'Helvetica-Bold', color: INK, letterSpacing: 0.8 },
+  footerCode: { fontWeight: 700, color: INK, letterSpacing: 0.8 },
   link: { color: MUTED, textDecoration: 'none' },
 });
 
@@ -150,13 +152,17 @@ export function verificationUrl(
 /** Width of the content column inside the frames, in points (A4 landscape minus margins, borders, padding). */
 const CONTENT_WIDTH = 650;
 
-/** Rough width of a text in ems in Times Bold, close enough to pick a font size without measuring. */
+/** Characters set a full em wide: Han, kana, Hangul. */
+const FULL_WIDTH = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** Rough width of a text in ems in Noto Serif Bold, close enough to pick a font size without measuring. */
 function widthInEms(text: string): number {
   let ems = 0;
   for (const character of text) {
-    if (character === ' ') ems += 0.25;
-    else if (character !== character.toLowerCase()) ems += 0.72;
-    else ems += 0.48;
+    if (character === ' ') ems += 0.26;
+    else if (FULL_WIDTH.test(character)) ems += 1;
+    else if (character !== character.toLowerCase()) ems += 0.75;
+    else ems += 0.57;
   }
   return ems;
 }
@@ -197,10 +203,10 @@ function Seal({ year }: { year: string }) {
   );
 }
 
-function Signature({ value, label }: { value: string; label: string }) {
+function Signature({ value, label, fontFamily }: { value: string; label: string; fontFamily?: string[] }) {
   return (
     <View style={styles.signature}>
-      <Text style={styles.signatureValue} hyphenationCallback={noHyphenation}>
+      <Text style={[styles.signatureValue, { fontFamily }]} hyphenationCallback={noHyphenation}>
         {value}
       </Text>
       <View style={styles.signatureRule} />
@@ -210,10 +216,16 @@ function Signature({ value, label }: { value: string; label: string }) {
 }
 
 /**
- * The letter itself. Its text must already be representable in the standard fonts
- * (`renderLetterOfCompletion` takes care of that); the metadata makes the output reproducible.
+ * The letter itself, with the font list of each field's text (`renderLetterOfCompletion` picks them);
+ * the metadata makes the output reproducible.
  */
-export function LetterOfCompletionDocument({ letter }: { letter: LetterOfCompletion }) {
+export function LetterOfCompletionDocument({
+  letter,
+  fonts,
+}: {
+  letter: LetterOfCompletion;
+  fonts: LetterFonts;
+}) {
   const issued = new Date(letter.issuedAt);
   const url = verificationUrl(letter);
   const termEnd = formatLetterDate(letter.termEndsAt);
@@ -235,10 +247,16 @@ export function LetterOfCompletionDocument({ letter }: { letter: LetterOfComplet
         <View style={styles.outerFrame}>
           <View style={styles.innerFrame}>
             <Text
-              style={[styles.eyebrow, { letterSpacing: letter.programName.length > 36 ? 1.6 : 3.2 }]}
+              style={[
+                styles.eyebrow,
+                {
+                  fontFamily: fonts.programNameSans,
+                  letterSpacing: letter.programName.length > 36 ? 1.6 : 3.2,
+                },
+              ]}
               hyphenationCallback={noHyphenation}
             >
-              {upperCase(letter.programName)}
+              {letter.programName.toUpperCase()}
             </Text>
             <Text style={styles.title}>Letter of Completion</Text>
             <View style={styles.ornament}>
@@ -257,7 +275,10 @@ export function LetterOfCompletionDocument({ letter }: { letter: LetterOfComplet
               <Text
                 style={[
                   styles.name,
-                  { fontSize: fittedFontSize(letter.menteeName, { max: 40, minOneLine: 30, min: 18 }) },
+                  {
+                    fontFamily: fonts.menteeName,
+                    fontSize: fittedFontSize(letter.menteeName, { max: 40, minOneLine: 30, min: 18 }),
+                  },
                 ]}
                 hyphenationCallback={noHyphenation}
               >
@@ -266,7 +287,7 @@ export function LetterOfCompletionDocument({ letter }: { letter: LetterOfComplet
               <View style={styles.nameRule} />
             </View>
 
-            <Text style={styles.body} hyphenationCallback={noHyphenation}>
+            <Text style={[styles.body, { fontFamily: fonts.body }]} hyphenationCallback={noHyphenation}>
               has successfully completed <Text style={styles.strong}>{letter.programName}</Text>,{' '}
               {letter.term}, as a mentee on the project
             </Text>
@@ -274,6 +295,7 @@ export function LetterOfCompletionDocument({ letter }: { letter: LetterOfComplet
               style={[
                 styles.project,
                 {
+                  fontFamily: fonts.projectTitle,
                   fontSize: fittedFontSize(`“${letter.projectTitle}”`, { max: 19, minOneLine: 16, min: 12 }),
                 },
               ]}
@@ -288,7 +310,7 @@ export function LetterOfCompletionDocument({ letter }: { letter: LetterOfComplet
             <View style={styles.signatures}>
               <Signature value={formatLetterDate(letter.issuedAt)} label="DATE OF ISSUE" />
               <Seal year={termEnd.slice(-4)} />
-              <Signature value={letter.mentorName} label="MENTOR" />
+              <Signature value={letter.mentorName} label="MENTOR" fontFamily={fonts.mentorName} />
             </View>
 
             <View style={styles.footer}>

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { renderToBuffer } from '@react-pdf/renderer';
 import { VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
-import { formatLetterDate, isStandardFontCharacter, LetterOfCompletionDocument } from './letter.js';
+import { type FontRole, fontsFor } from './fonts.js';
+import { formatLetterDate, LetterOfCompletionDocument } from './letter.js';
 
 /** Everything printed on a mentee's Letter of Completion. Instants are ISO-8601 strings. */
 export interface LetterOfCompletion {
@@ -19,21 +20,41 @@ export interface LetterOfCompletion {
 }
 
 /**
- * Renders the letter as a one-page A4 landscape PDF.
+ * Renders the letter as a one-page A4 landscape PDF with its fonts embedded (see `fonts.ts`).
  *
  * The output is reproducible: the same letter gives the same bytes (the PDF creation date and file id derive
  * from `issuedAt` and the metadata, not from the clock).
  *
- * Text is set in the built-in PDF standard fonts, which only cover Windows-1252 (see `toStandardFontText`):
- * characters outside it are folded to their closest Latin form ("Łukasz Dvořák" prints as "Lukasz Dvorák"),
- * and a field that still cannot be printed (Chinese, Cyrillic, Greek, ... script) makes this throw an
- * `UnsupportedCharactersError` instead of producing a letter with garbled glyphs.
+ * Every text is printed as given (NFC-normalised, whitespace collapsed, emoji dropped). A field with a character
+ * that none of the letter's faces can draw (a script they do not cover, such as Thai or Ethiopic) makes this
+ * throw an `UnsupportedCharactersError` instead of producing a letter with empty boxes.
  */
 export async function renderLetterOfCompletion(letter: LetterOfCompletion): Promise<Buffer> {
-  return renderToBuffer(LetterOfCompletionDocument({ letter: prepareLetter(letter) }));
+  const prepared = prepareLetter(letter);
+  const fonts = async (field: TextField, role: FontRole, text = prepared[field]) => {
+    const { fontFamily, missing } = await fontsFor(text, role);
+    if (missing.length > 0) throw new UnsupportedCharactersError(field, missing);
+    return fontFamily;
+  };
+  const [programNameSans, term, menteeName, projectTitle, mentorName] = [
+    await fonts('programName', 'sans', prepared.programName.toUpperCase()),
+    await fonts('term', 'serif'),
+    await fonts('menteeName', 'serif'),
+    await fonts('projectTitle', 'serif'),
+    await fonts('mentorName', 'serif'),
+  ];
+  const body = [...new Set([...(await fonts('programName', 'serif')), ...term])];
+  return renderToBuffer(
+    LetterOfCompletionDocument({
+      letter: prepared,
+      fonts: { programNameSans, body, menteeName, projectTitle, mentorName },
+    }),
+  );
 }
 
-/** Validates the letter and makes every text field printable in the standard fonts. */
+type TextField = 'menteeName' | 'programName' | 'term' | 'projectTitle' | 'mentorName';
+
+/** Validates the letter and normalises its text fields. */
 export function prepareLetter(letter: LetterOfCompletion): LetterOfCompletion {
   if (!/^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/.test(letter.verificationCode)) {
     throw new RangeError(`invalid verification code: ${JSON.stringify(letter.verificationCode)}`);
@@ -43,11 +64,10 @@ export function prepareLetter(letter: LetterOfCompletion): LetterOfCompletion {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new RangeError(`verifyBaseUrl must be an http(s) URL: ${letter.verifyBaseUrl}`);
   }
-  const text = (field: 'menteeName' | 'programName' | 'term' | 'projectTitle' | 'mentorName') => {
-    const folded = toStandardFontText(letter[field]);
-    if (folded.unsupported.length > 0) throw new UnsupportedCharactersError(field, folded.unsupported);
-    if (folded.text === '') throw new RangeError(`${field} must not be empty`);
-    return folded.text;
+  const text = (field: TextField) => {
+    const normalized = normalizeLetterText(letter[field]);
+    if (normalized === '') throw new RangeError(`${field} must not be empty`);
+    return normalized;
   };
   return {
     ...letter,
@@ -60,7 +80,7 @@ export function prepareLetter(letter: LetterOfCompletion): LetterOfCompletion {
   };
 }
 
-/** A field of the letter contains characters the standard PDF fonts cannot draw. */
+/** A field of the letter contains characters none of the letter's fonts can draw. */
 export class UnsupportedCharactersError extends Error {
   constructor(
     readonly field: string,
@@ -74,69 +94,15 @@ export class UnsupportedCharactersError extends Error {
   }
 }
 
-/** Letters and punctuation with no decomposition to a printable character, and what to print instead. */
-const FOLDS: Record<string, string> = {
-  Ł: 'L',
-  ł: 'l',
-  Đ: 'D',
-  đ: 'd',
-  Ħ: 'H',
-  ħ: 'h',
-  ı: 'i',
-  Ŀ: 'L',
-  ŀ: 'l',
-  ĸ: 'k',
-  Ŋ: 'N',
-  ŋ: 'n',
-  Ŧ: 'T',
-  ŧ: 't',
-  ſ: 's',
-  ẞ: 'SS',
-  ʻ: '‘',
-  ʼ: '’',
-  '‐': '-',
-  '‑': '-',
-  '‒': '–',
-  '―': '—',
-  '−': '-',
-  '′': "'",
-  '″': '"',
-};
-
-/** Invisible characters and emoji, dropped rather than printed as boxes. */
-const DROPPED = /[\u200b-\u200d\u2060\ufeff]|\ufe0e|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier}/gu;
-
 /**
- * Makes text printable in the built-in PDF fonts (Times, Helvetica), which draw only Windows-1252:
- * ASCII, Latin-1 (é ñ ü å ø ß ...), Š š Ž ž Œ œ Ÿ and typographic punctuation.
- *
- * The text is NFC-normalised (so a decomposed "José" still prints) and whitespace is collapsed. A character
- * outside Windows-1252 becomes its compatibility form if that is printable ("ﬁ" → "fi"), else its base
- * letter without diacritics ("ř" → "r", "ễ" → "e"), else an entry of a small table ("Ł" → "L", "ı" → "i").
- * Emoji and zero-width characters are dropped. Anything else (CJK, Cyrillic, Greek, Arabic, ...) is
- * returned in `unsupported`, so callers can reject a name before a letter is due.
+ * Invisible characters and emoji (no emoji font is embedded), dropped rather than printed as boxes. The
+ * zero-width (non-)joiners stay: they change how Devanagari, Arabic and Persian names are shaped.
  */
-export function toStandardFontText(input: string): { text: string; unsupported: string[] } {
-  const unsupported = new Set<string>();
-  let text = '';
-  for (const character of input.normalize('NFC').replace(DROPPED, '').replace(/\s+/gu, ' ')) {
-    if (isStandardFontCharacter(character)) {
-      text += character;
-      continue;
-    }
-    const candidates = [
-      FOLDS[character],
-      character.normalize('NFKC'),
-      character.normalize('NFKD').replace(/\p{M}/gu, ''),
-    ];
-    const printable = candidates.find(
-      (candidate) =>
-        candidate !== undefined && candidate !== '' && [...candidate].every(isStandardFontCharacter),
-    );
-    if (printable === undefined) unsupported.add(character);
-    else text += printable;
-  }
-  return { text: text.replace(/ {2,}/g, ' ').trim(), unsupported: [...unsupported] };
+const DROPPED = /[\u200b\u2060\ufeff]|\ufe0e|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier}/gu;
+
+/** NFC-normalised (a decomposed "José" prints as one), emoji and invisible characters dropped, whitespace collapsed. */
+export function normalizeLetterText(input: string): string {
+  return input.normalize('NFC').replace(DROPPED, '').replace(/\s+/gu, ' ').trim();
 }
 
 /**

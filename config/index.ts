@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   AUTH_JWT_SECRET: z.string().min(32).default(DEVELOPMENT_JWT_SECRET),
   AUTH_ISSUER: z.string().default('mentorship-dev'),
   AUTH_AUDIENCE: z.string().default('mentorship-api'),
+  // Public certificate endpoints: requests per client address per window (0 turns the limit off).
+  CERTIFICATE_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
+  CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  // An Idempotency-Key claim whose request stopped renewing it (the API died) is taken over after this.
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
   // Browser origins allowed to call the API, comma-separated (e.g. the web frontend's dev server).
   CORS_ORIGINS: z
     .string()
@@ -63,6 +68,24 @@ export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as (keyof Config)[];
 export const publicBaseUrl = (config: Config): string =>
   config.PUBLIC_BASE_URL ??
   `http://${config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST}:${config.API_PORT}`;
+
+/** Whether the API is reachable only from this machine. */
+export const isLoopbackHost = (host: string): boolean =>
+  ['localhost', '::1', '[::1]'].includes(host.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+/**
+ * Why the API must not start with this configuration: the built-in development secret (anyone can mint tokens
+ * with it, `npm run token` does) on an address other machines can reach. Undefined when it is safe.
+ */
+export function unsafeAuthReason(config: Config): string | undefined {
+  if (config.AUTH_JWKS_URL || config.AUTH_JWT_SECRET !== DEVELOPMENT_JWT_SECRET) return undefined;
+  if (isLoopbackHost(config.API_HOST)) return undefined;
+  return (
+    `API_HOST=${config.API_HOST} is reachable from other machines, and tokens would be checked against the ` +
+    'built-in development secret, with which anyone can sign a token. Set AUTH_JWKS_URL (your identity ' +
+    "provider's key set) or AUTH_JWT_SECRET (at least 32 random characters), or listen on 127.0.0.1"
+  );
+}
 
 const bracketed = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { constants } from 'node:fs';
 import {
@@ -78,7 +78,7 @@ export async function ensureTemporalTestServer(log: Log = logToStderr): Promise<
   if (override) return requireExisting(override, 'TEMPORAL_TEST_SERVER_PATH');
   if (!(await findOnPath('java'))) return undefined;
   const version = await testServerVersion();
-  const dir = path.join(binaryCacheRoot(), 'temporal-test-server', version);
+  const dir = path.join(binaryCacheRoot(), 'temporal-test-server', await testServerCacheKey(version));
   const wrapper = path.join(dir, 'temporal-test-server');
   if (await isTestServerUsable(wrapper, version)) return wrapper;
   const mvn = await findOnPath('mvn');
@@ -87,6 +87,17 @@ export async function ensureTemporalTestServer(log: Log = logToStderr): Promise<
     if (!(await isTestServerUsable(wrapper, version))) await provisionTestServer(mvn, version, wrapper, log);
     return wrapper;
   });
+}
+
+/**
+ * The cache directory of a test server: its version and a digest of the pom, so a changed classpath (another
+ * dependency) gets a directory of its own instead of overwriting what other clones on this machine still use.
+ */
+export async function testServerCacheKey(version: string): Promise<string> {
+  const digest = createHash('sha256')
+    .update(await readFile(TEST_SERVER_POM))
+    .digest('hex');
+  return `${version}-${digest.slice(0, 10)}`;
 }
 
 /** The pom is the one place that names the version, so the cache key follows it. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { type Config, ENV_VARIABLES, loadConfig } from '../config/index.js';
+import { type Config, ENV_VARIABLES, loadConfig, unsafeAuthReason } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 
 /*
@@ -58,12 +58,16 @@ const ComposeFile = z.looseObject({
   volumes: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** What a user must set on the host (README): the API refuses the development secret on 0.0.0.0. */
+const HOST_ENV: Record<string, string> = { AUTH_JWT_SECRET: 'a-host-secret-of-at-least-32-characters!' };
+
 /**
- * Compose's variable substitution, with every variable taken as unset: `$$` -> `$`, `${X:-d}` / `${X-d}` -> d,
- * `${X:+a}` -> ''. What compose would warn about or reject (a variable without a default, `${X:?}`, a lone `$`)
- * is substituted as compose would and reported in `problems`.
+ * Compose's variable substitution, with every variable but those in `host` taken as unset: `$$` -> `$`,
+ * `${X:-d}` / `${X-d}` -> d (or the host's value), `${X:+a}` -> ''. What compose would warn about or reject
+ * (a variable without a default, `${X:?}` when X is unset, a lone `$`) is substituted as compose would and
+ * reported in `problems`.
  */
-function interpolate(value: string, where: string, problems: string[]): string {
+function interpolate(value: string, where: string, problems: string[], host = HOST_ENV): string {
   return value.replace(/\$(?:(\$)|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*)|)/g, (match, dollar, braced, bare) => {
     if (dollar) return '$';
     if (typeof bare === 'string') {
@@ -76,6 +80,7 @@ function interpolate(value: string, where: string, problems: string[]): string {
     }
     const parts = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([\s\S]*))?$/.exec(braced);
     const [, name, operator, operand = ''] = parts ?? [];
+    if (name && host[name] !== undefined && operator !== ':+' && operator !== '+') return host[name];
     if (operator === ':-' || operator === '-') return operand;
     if (operator === ':+' || operator === '+') return '';
     if (!parts) problems.push(`${where}: invalid substitution ${match}`);
@@ -86,14 +91,15 @@ function interpolate(value: string, where: string, problems: string[]): string {
 }
 
 /** Interpolates every string value (not keys), as compose does. */
-function interpolateAll(value: unknown, where: string, problems: string[]): unknown {
-  if (typeof value === 'string') return interpolate(value, where, problems);
-  if (Array.isArray(value)) return value.map((item, i) => interpolateAll(item, `${where}[${i}]`, problems));
+function interpolateAll(value: unknown, where: string, problems: string[], host = HOST_ENV): unknown {
+  if (typeof value === 'string') return interpolate(value, where, problems, host);
+  if (Array.isArray(value))
+    return value.map((item, i) => interpolateAll(item, `${where}[${i}]`, problems, host));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        interpolateAll(item, where ? `${where}.${key}` : key, problems),
+        interpolateAll(item, where ? `${where}.${key}` : key, problems, host),
       ]),
     );
   }
@@ -261,6 +267,18 @@ describe('docker-compose.yml', () => {
 
   it('makes the API listen on all interfaces inside its container', () => {
     expect(appConfig('api').API_HOST).toBe('0.0.0.0');
+  });
+
+  it('requires AUTH_JWT_SECRET from the host, with a message naming it and AUTH_JWKS_URL', () => {
+    const unset: string[] = [];
+    interpolateAll(RAW, '', unset, {});
+    expect(unset).toHaveLength(1);
+    expect(unset[0]).toMatch(/^services\.api\.environment\.AUTH_JWT_SECRET: AUTH_JWT_SECRET is required/);
+    expect(unset[0]).toContain('set AUTH_JWT_SECRET');
+    expect(unset[0]).toContain('AUTH_JWKS_URL');
+    // with it set, the API's configuration is one unsafeAuthReason() accepts on 0.0.0.0
+    expect(unsafeAuthReason(appConfig('api'))).toBeUndefined();
+    expect(appConfig('api').AUTH_JWT_SECRET).toBe(HOST_ENV.AUTH_JWT_SECRET);
   });
 
   it('publishes the API on 3000 and the Temporal UI on 8233', () => {
@@ -523,7 +541,8 @@ describe('Dockerfile', () => {
   const workerCommand = words(service('worker').command);
 
   it('builds on node:20-bookworm-slim and installs production dependencies from the lockfile', () => {
-    expect(instructions.find((i) => i.keyword === 'FROM')?.args).toBe('node:20-bookworm-slim');
+    const stages = instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args);
+    expect(stages).toEqual(['node:20-bookworm-slim AS build', 'node:20-bookworm-slim']);
     expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b[^&;]*--omit=dev/.test(i.args))).toBe(
       true,
     );
@@ -540,23 +559,30 @@ describe('Dockerfile', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('runs the API by default and the worker in the worker service, the same way', () => {
-    expect(entryFile(cmd)).toBe('api/main.ts');
-    expect(entryFile(workerCommand)).toBe('worker/main.ts');
+  it('runs the compiled API by default and the compiled worker in the worker service, the same way', () => {
+    expect(entryFile(cmd)).toBe('dist/api/main.js');
+    expect(entryFile(workerCommand)).toBe('dist/worker/main.js');
     expect(workerCommand.slice(0, -1)).toEqual(cmd.slice(0, -1));
     // The api service must not replace the default command with something else.
     expect(service('api').command).toBeUndefined();
   });
 
-  it.each(['api/main.ts', 'worker/main.ts'])('has the entry file %s in the repository', (file) => {
-    expect(existsSync(path.join(ROOT, file)), `${file} is missing`).toBe(true);
-  });
+  it.each(['api/main.ts', 'worker/main.ts'])(
+    'has the source %s of an entry file in the repository',
+    (file) => {
+      expect(existsSync(path.join(ROOT, file)), `${file} is missing`).toBe(true);
+    },
+  );
 
-  it('copies the entry files and tsconfig.json (tsx reads the JSX mode from it) into the image', () => {
-    for (const file of [entryFile(cmd), entryFile(workerCommand), 'tsconfig.json']) {
-      const inImage = copiedPaths.some((p) => p === '.' || file === p || file?.startsWith(`${p}/`));
-      expect(inImage, `${file} is not copied`).toBe(true);
+  it('builds dist/ from the entry files in the build stage and copies only dist/ into the image', () => {
+    for (const file of ['api/main.ts', 'worker/main.ts', 'scripts/build.ts', 'tsconfig.json']) {
+      const inBuild = copiedPaths.some((p) => p === '.' || file === p || file.startsWith(`${p}/`));
+      expect(inBuild, `${file} is not copied`).toBe(true);
     }
+    expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args))).toBe(true);
+    expect(
+      instructions.some((i) => i.keyword === 'COPY' && /^--from=build \/app\/dist \.\/dist$/.test(i.args)),
+    ).toBe(true);
   });
 
   it('copies only paths that exist (docker build fails otherwise)', () => {

@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { PDFParse } from 'pdf-parse';
 import { describe, expect, it } from 'vitest';
 import {
   type LetterOfCompletion,
   newVerificationCode,
+  normalizeLetterText,
   renderLetterOfCompletion,
-  toStandardFontText,
   UnsupportedCharactersError,
 } from '../certificates/render.js';
 import { normalizeVerificationCode, VERIFICATION_CODE_ALPHABET } from '../domain/certificate-codes.js';
+
+const run = promisify(execFile);
 
 const letter: LetterOfCompletion = {
   verificationCode: 'ABCD-EFGH-JKMN',
@@ -111,31 +116,29 @@ describe('Letter of Completion', () => {
     expect(surname.text).toContain('Hubert Wolfeschlegelsteinhausenbergerdorff');
   });
 
-  it('prints decomposed accents, and folds letters the standard fonts lack', async () => {
+  it('prints decomposed accents and letters beyond Latin-1 as written', async () => {
     const parsed = await parse(
       await renderLetterOfCompletion({
         ...letter,
         menteeName: 'Jose\u0301 Nu\u0301n\u0303ez',
         mentorName: 'Łukasz Dvořák',
+        projectTitle: 'Nguyễn Thị Minh 🎓',
       }),
     );
     expect(parsed.text).toContain('José Núñez');
-    expect(parsed.text).toContain('Lukasz Dvorák');
-    expect(toStandardFontText('  Nguyễn  Thị\tMinh 🎓 ')).toEqual({
-      text: 'Nguyen Thi Minh',
-      unsupported: [],
-    });
-    expect(toStandardFontText('Œdipe Šťastný ﬁ')).toEqual({ text: 'Œdipe Štastný fi', unsupported: [] });
+    expect(parsed.text).toContain('Łukasz Dvořák');
+    expect(parsed.text).toContain('“Nguyễn Thị Minh”');
+    expect(normalizeLetterText('  Nguyễn  Thị\tMinh 🎓 \u200b')).toBe('Nguyễn Thị Minh');
   });
 
-  it('refuses names the standard fonts cannot print rather than garbling them', async () => {
-    const error = await renderLetterOfCompletion({ ...letter, menteeName: '山田 太郎' }).then(
+  it('refuses a script none of its fonts covers rather than printing boxes', async () => {
+    const error = await renderLetterOfCompletion({ ...letter, menteeName: 'สมชาย ใจดี' }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(UnsupportedCharactersError);
-    expect(error).toMatchObject({ field: 'menteeName', characters: ['山', '田', '太', '郎'] });
-    expect(toStandardFontText('Дмитрий').unsupported).toHaveLength(6);
+    expect(error).toMatchObject({ field: 'menteeName' });
+    expect((error as UnsupportedCharactersError).characters).toContain('ส');
   });
 
   it('rejects dates and URLs it cannot print', async () => {
@@ -144,6 +147,71 @@ describe('Letter of Completion', () => {
       renderLetterOfCompletion({ ...letter, verifyBaseUrl: 'javascript:alert(1)' }),
     ).rejects.toThrow(RangeError);
   });
+});
+
+/** A name in each script the letter's fonts cover, and the face that should draw it. */
+const NAMES = [
+  { name: '张伟', face: 'NotoSansSC-Bold' },
+  { name: '山田太郎', face: 'NotoSansSC-Bold' },
+  { name: 'やまだ たろう', face: 'NotoSansJP-Bold' },
+  { name: '김민준', face: 'NotoSansKR-Bold' },
+  { name: 'Иван Петров', face: 'NotoSerif-Bold' },
+  { name: 'Γιώργος Παπαδόπουλος', face: 'NotoSerif-Bold' },
+  { name: 'अर्जुन शर्मा', face: 'NotoSansDevanagari-Bold' },
+  { name: 'محمد علي', face: 'NotoSansArabic-Bold' },
+  { name: 'Zoë Ñúñez', face: 'NotoSerif-Bold' },
+];
+
+/** poppler's pdftotext, with the direction marks it puts around right-to-left text removed. */
+async function pdftotext(file: string): Promise<string> {
+  const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', file, '-']);
+  return stdout.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+/** `pdffonts` rows: the font name (without the subset tag) and whether it is embedded. */
+async function pdffonts(file: string): Promise<{ name: string; embedded: boolean }[]> {
+  const { stdout } = await run('pdffonts', [file]);
+  return stdout
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [name, ...rest] = line.trim().split(/\s+/);
+      // columns: name, type (one or two words), encoding, emb, sub, uni, object, generation
+      const embedded = rest.at(-5);
+      return { name: name!.replace(/^[A-Z]{6}\+/, ''), embedded: embedded === 'yes' };
+    });
+}
+
+describe('Letter of Completion in every script', () => {
+  for (const { name, face } of NAMES) {
+    it(`prints "${name}" with embedded fonts, and pdftotext reads it back`, async () => {
+      const pdf = await renderLetterOfCompletion({ ...letter, menteeName: name, mentorName: name });
+      expect(pdf.length).toBeLessThan(300 * 1024);
+      await mkdir('.tmp', { recursive: true });
+      const file = `.tmp/letter-${NAMES.findIndex((n) => n.name === name)}.pdf`;
+      await writeFile(file, pdf);
+
+      const fonts = await pdffonts(file);
+      expect(fonts.length).toBeGreaterThan(0);
+      expect(fonts.filter((font) => !font.embedded)).toEqual([]);
+      expect(fonts.map((font) => font.name)).toContain(face);
+      // No standard (unembedded) font is referenced at all.
+      expect(fonts.map((font) => font.name)).not.toContain('Helvetica');
+
+      const text = await pdftotext(file);
+      expect(text).toContain('Letter of Completion');
+      if (/\p{Script=Devanagari}/u.test(name)) {
+        // poppler reads Devanagari in glyph order: a reph (र्) comes after the consonant it sits on, so
+        // "अर्जुन" reads "अजुर्न". Every character is there, drawn from the Devanagari face.
+        const sorted = (word: string) => [...word].sort().join('');
+        const words = text.split(/\s+/).map(sorted);
+        for (const word of name.split(' ')) expect(words).toContain(sorted(word));
+      } else {
+        expect(text.split('\n').map((line) => line.trim())).toContain(name);
+      }
+    });
+  }
 });
 
 describe('newVerificationCode', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -8,6 +9,13 @@ import {
 import type { Activities } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/**
+ * The workflow bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js): a compiled
+ * worker loads it instead of bundling the workflows with webpack on every start. From source (tsx) there is none.
+ */
+export const PREBUILT_WORKFLOW_BUNDLE = import.meta.url.endsWith('.js')
+  ? fileURLToPath(new URL('../workflow-bundle.js', import.meta.url))
+  : undefined;
 
 /** Bundles the workflow code once; tests share one bundle across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -22,9 +30,15 @@ export function createMenteeWorker(options: {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }): Promise<Worker> {
   const { workflowBundle, ...rest } = options;
+  const prebuilt =
+    PREBUILT_WORKFLOW_BUNDLE && existsSync(PREBUILT_WORKFLOW_BUNDLE) ? PREBUILT_WORKFLOW_BUNDLE : null;
   return Worker.create({
     ...rest,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle
+      ? { workflowBundle }
+      : prebuilt
+        ? { workflowBundle: { codePath: prebuilt } }
+        : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
 

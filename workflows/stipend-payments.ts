@@ -40,7 +40,10 @@ export class StipendPayments {
   /** An evaluation earned installment `number`: paid at once, or once the program's admin approves it. */
   earn(number: number): void {
     const approval = this.m.rules.stipendApproval;
-    if (approval?.mode !== 'admin') return this.pay(number);
+    if (approval?.mode !== 'admin') {
+      this.pay(number);
+      return;
+    }
     this.payments.push(CancellationScope.nonCancellable(() => this.approveThenPay(number, approval)));
   }
 

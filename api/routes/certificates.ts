@@ -33,6 +33,7 @@ const verify = createRoute({
   responses: {
     200: { description: 'A genuine certificate', content: { 'application/json': { schema: Certificate } } },
     404: problemResponse('No certificate with this code'),
+    429: problemResponse('Too many requests from this address; retry after `Retry-After` seconds'),
   },
 });
 const download = createRoute({
@@ -47,6 +48,7 @@ const download = createRoute({
       content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     404: problemResponse('No certificate with this code'),
+    429: problemResponse('Too many requests from this address; retry after `Retry-After` seconds'),
   },
 });
 
