@@ -18,6 +18,7 @@ COPY activities ./activities
 COPY emails ./emails
 COPY certificates ./certificates
 COPY mentees ./mentees
+COPY calendars ./calendars
 COPY api ./api
 COPY ops ./ops
 COPY worker ./worker

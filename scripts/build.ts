@@ -4,26 +4,19 @@
  * `dist/workflow-bundle.js`, so a worker starts without tsx or webpack. `--if-stale` skips the build when
  * `dist/` is newer than every source file (what `npm start`, `npm run worker` and `npm run api` do first).
  */
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
-/** What the API, the worker, the ops CLI and `npm start` load; tests and benchmarks keep running from source. */
-const SOURCE_DIRS = [
-  'config',
-  'domain',
-  'db',
-  'workflows',
-  'activities',
-  'emails',
-  'certificates',
-  'api',
-  'ops',
-  'worker',
-  'scripts',
-];
+/**
+ * What the API, the worker, the ops CLI and `npm start` load: every source folder tsconfig.json names, except
+ * the tests, the benchmarks and the simulator, which keep running from source.
+ */
+const SOURCE_DIRS = (
+  JSON.parse(await readFile(path.join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] }
+).include.filter((dir) => !/[*?]/.test(dir) && !['test', 'bench', 'simulator'].includes(dir));
 /** Files the compiled code reads next to itself. */
 const ASSETS = [/^db\/migrations\/.*\.sql$/, /^scripts\/temporal-test-server\/pom\.xml$/];
 const STAMP = path.join(DIST, '.build-info.json');

@@ -590,12 +590,13 @@ describe('Dockerfile', () => {
     expect(missing).toEqual([]);
   });
 
-  it('copies every source directory of tsconfig.json except tests, benchmarks and dev scripts', () => {
+  it('copies every source directory of tsconfig.json except tests, benchmarks and dev tools', () => {
     const tsconfig = z
       .object({ include: z.array(z.string()) })
       .parse(JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')));
     const runtimeDirs = tsconfig.include.filter(
-      (p) => !/[*?]/.test(p) && !['test', 'bench', 'scripts'].includes(p),
+      // the cohort simulator is a rehearsal tool run from the source tree (`npm run simulate`)
+      (p) => !/[*?]/.test(p) && !['test', 'bench', 'scripts', 'simulator'].includes(p),
     );
     const notCopied = runtimeDirs.filter((dir) => !copiedPaths.includes(dir) && !copiedPaths.includes('.'));
     expect(notCopied).toEqual([]);
