@@ -19,6 +19,7 @@ COPY emails ./emails
 COPY certificates ./certificates
 COPY mentees ./mentees
 COPY calendars ./calendars
+COPY finance ./finance
 COPY api ./api
 COPY ops ./ops
 COPY worker ./worker

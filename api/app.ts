@@ -21,6 +21,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
+import { financeRoutes } from './routes/finance.js';
 import { programRoutes } from './routes/programs.js';
 import { stipendRoutes } from './routes/stipends.js';
 import { termRoutes } from './routes/terms.js';
@@ -130,6 +131,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', certificateRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', financeRoutes(deps));
   app.route('/', calendarRoutes(deps));
   app.route('/', docsRoutes());
 
@@ -154,6 +156,7 @@ export function createApp(deps: ApiDeps) {
         name: 'Calendars',
         description: "Each person's deadlines as an iCalendar feed at a private, revocable URL",
       },
+      { name: 'Finance', description: 'Payout batches for finance, and the bank’s answers' },
       { name: 'Admin', description: 'Repairs for ops and program admins; each is safe to run twice' },
       { name: 'System', description: 'Probes and metrics' },
     ],

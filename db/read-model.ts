@@ -207,6 +207,14 @@ export interface InstallmentRow {
   approvedAt: Date | null;
   paidAt: Date | null;
   paymentReference: string | null;
+  /** What finance and the bank did with the payout (finance-ledger payouts only); null before it was requested. */
+  payout: {
+    state: 'requested' | 'sent' | 'paid' | 'returned';
+    batchId: number | null;
+    sentAt: Date | null;
+    paidAt: Date | null;
+    returnedAt: Date | null;
+  } | null;
   /** The mentee's stage: a scheduled installment of a mentee who has left is not pending. */
   stage: Stage;
   key: string;
@@ -230,17 +238,33 @@ export async function listInstallments(
              coalesce(sp.amount_cents, (${i('amountCents')})::bigint) AS "amountCents", ${i('currency')} AS currency,
              coalesce(sp.status, ${i('state')}) AS state,
              sp.approved_at AS "approvedAt", sp.paid_at AS "paidAt", sp.provider_reference AS "paymentReference",
+             CASE WHEN pr.id IS NULL THEN NULL ELSE jsonb_build_object(
+               'state', pr.state, 'batchId', pr.batch_id, 'sentAt', pr.sent_at, 'paidAt', pr.paid_at,
+               'returnedAt', pr.returned_at) END AS payout,
              a.stage, a.id::text || '/' || (${i('number')}) AS key
       FROM applications a
       CROSS JOIN jsonb_array_elements(a.status->${statusKey(sql, 'stipend')}) i
       LEFT JOIN stipend_payments sp ON sp.application_id = a.id AND sp.installment = (${i('number')})::int
+      -- the payout of the ledger's current attempt (attempt 0 is the business key itself)
+      LEFT JOIN payout_requests pr ON pr.idempotency_key =
+        CASE WHEN sp.attempt = 0 THEN sp.business_key ELSE sp.business_key || '/attempt-' || sp.attempt END
       WHERE ${where(sql, scope, 'a')}
     ) installments
     WHERE ${query.states ? sql`state IN ${sql([...query.states])} AND (state <> 'scheduled' OR stage = 'active')` : sql`true`}
       ${after ? sql`AND (coalesce("expectedAt", ''), key) > (${after.value}, ${after.id})` : sql``}
     ORDER BY coalesce("expectedAt", ''), key
     ${query.page ? sql`LIMIT ${query.page.limit + 1}` : sql``}`;
-  return rows.map((r) => ({ ...r, amountCents: r.amountCents === null ? null : Number(r.amountCents) }));
+  return rows.map((r) => ({
+    ...r,
+    amountCents: r.amountCents === null ? null : Number(r.amountCents),
+    // jsonb carries the instants as text
+    payout: r.payout && {
+      ...r.payout,
+      sentAt: r.payout.sentAt && new Date(r.payout.sentAt),
+      paidAt: r.payout.paidAt && new Date(r.payout.paidAt),
+      returnedAt: r.payout.returnedAt && new Date(r.payout.returnedAt),
+    },
+  }));
 }
 
 /** The stipend installments of one application (the mentee's stipend view). */

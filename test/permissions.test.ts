@@ -57,6 +57,7 @@ const app = (key: keyof typeof ids) => `/applications/${ids[key]}`;
 const PUBLIC_200 = /*                 */ [200, 200, 200, 200, 200, 200, 200, 200, 200];
 const SIGNED_IN_200 = /*              */ [401, 200, 200, 200, 200, 200, 200, 200, 200];
 const STAFF = (ok: number) => /*      */ [401, 403, 403, 403, 403, 403, ok, 403, ok];
+const OPS_ONLY = (ok: number) => /*   */ [401, 403, 403, 403, 403, 403, 403, 403, ok];
 const PROGRAM_VIEWERS = /*            */ [401, 403, 403, 200, 200, 403, 200, 403, 200];
 
 const MATRIX: Record<string, Row> = {
@@ -253,6 +254,16 @@ const MATRIX: Record<string, Row> = {
     path: () => `/programs/${P}/stipend-approvals`,
     body: () => ({ decision: 'approve', afterEvaluation: 2 }),
     codes: STAFF(200),
+  },
+  createPayoutBatch: { method: 'POST', path: () => '/finance/batches', codes: OPS_ONLY(409) },
+  listPayoutBatches: { method: 'GET', path: () => '/finance/batches', codes: OPS_ONLY(200) },
+  exportPayoutBatch: { method: 'GET', path: () => '/finance/batches/1/export', codes: OPS_ONLY(404) },
+  sendPayoutBatch: { method: 'POST', path: () => '/finance/batches/1/sent', codes: OPS_ONLY(404) },
+  reportPayout: {
+    method: 'POST',
+    path: () => '/finance/payouts/report',
+    body: () => ({ businessKey: 'no-such-payout', state: 'paid' }),
+    codes: OPS_ONLY(404),
   },
   exportApplications: {
     method: 'GET',

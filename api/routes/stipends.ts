@@ -4,6 +4,7 @@ import { decideInstallmentUpdate } from '../../domain/messages.js';
 import { validationProblem } from '../../domain/problems.js';
 import { EVALUATIONS } from '../../domain/program.js';
 import { PAYMENT_STATES } from '../../domain/status.js';
+import { PAYOUT_STATES } from '../../finance/batches.js';
 import { decideInstallments } from '../../mentees/bulk.js';
 import { findApplication, sendMessage } from '../../mentees/client.js';
 import { findProgram } from '../../mentees/programs.js';
@@ -24,6 +25,23 @@ const Installment = z
     approvedAt: z.string().nullable(),
     paidAt: z.string().nullable(),
     paymentReference: z.string().nullable(),
+    payout: z
+      .object({
+        state: z.enum(PAYOUT_STATES),
+        batchId: z.int().nullable(),
+        sentAt: z.string().nullable(),
+        paidAt: z.string().nullable(),
+        returnedAt: z.string().nullable(),
+        expectedBy: z
+          .string()
+          .nullable()
+          .openapi({ description: 'When the bank should have paid it: sent + 7 days' }),
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description: "Finance's payout: requested, sent in a batch, paid by the bank, or returned",
+      }),
   })
   .openapi({ example: EXAMPLES.StipendInstallment })
   .openapi('StipendInstallment');
@@ -46,6 +64,9 @@ const route = createRoute({
   },
 });
 
+/** Banks pay a sent transfer within a week. */
+const BANK_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const InstallmentList = z.object({ installments: z.array(Installment) });
 const Decision = z.strictObject({
   decision: z.enum(['approve', 'decline']),
@@ -165,6 +186,16 @@ export function stipendRoutes(deps: ApiDeps) {
       approvedAt: i.approvedAt?.toISOString() ?? null,
       paidAt: i.paidAt?.toISOString() ?? null,
       paymentReference: i.paymentReference,
+      payout: i.payout && {
+        state: i.payout.state,
+        batchId: i.payout.batchId,
+        sentAt: i.payout.sentAt?.toISOString() ?? null,
+        paidAt: i.payout.paidAt?.toISOString() ?? null,
+        returnedAt: i.payout.returnedAt?.toISOString() ?? null,
+        expectedBy: i.payout.sentAt
+          ? new Date(i.payout.sentAt.getTime() + BANK_DAYS * DAY_MS).toISOString()
+          : null,
+      },
     }));
 
   app.openapi(route, async (c) => {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import { createResendMailer } from '../../activities/mailers/resend.js';
+import { createFinanceLedgerProvider } from '../../activities/payments/provider.js';
 import type { Sql } from '../../db/index.js';
 import { fakePaymentProvider } from './fake-payments.js';
 import type { FakeResend } from './fake-resend.js';
@@ -9,12 +10,18 @@ export const EMAIL_FROM = 'Mentorship <mentorship@example.org>';
 export const PUBLIC_BASE_URL = 'https://mentorship.example.org';
 
 /** The real activities, with fakes only at the edge: Resend (reached by the real SDK) and the payment provider. */
-export function activitiesAtTheEdge(sql: Sql, resend: FakeResend, temporal?: Client) {
+export function activitiesAtTheEdge(
+  sql: Sql,
+  resend: FakeResend,
+  temporal?: Client,
+  { financeLedger = false }: { financeLedger?: boolean } = {},
+) {
   const payments = fakePaymentProvider();
   const activities = createActivities({
     sql,
     mailer: createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.baseUrl }),
-    payments: payments.provider,
+    // the finance ledger is our own: finance and the bank, at the edge, work on its batches through the API
+    payments: financeLedger ? createFinanceLedgerProvider(sql) : payments.provider,
     emailFrom: EMAIL_FROM,
     publicBaseUrl: PUBLIC_BASE_URL,
     temporal,

@@ -35,7 +35,7 @@ export interface TestSystem {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Real servers for one test file: time-skipping Temporal, a fresh Postgres database, a fake Resend reached by the SDK. */
-export async function startTestSystem(): Promise<TestSystem> {
+export async function startTestSystem(options: { financeLedger?: boolean } = {}): Promise<TestSystem> {
   bundle ??= bundleWorkflows();
   const [db, resend, env] = await Promise.all([
     freshDatabase(),
@@ -44,7 +44,7 @@ export async function startTestSystem(): Promise<TestSystem> {
   ]);
   const taskQueue = `mentorship-test-${randomBytes(4).toString('hex')}`;
   const log = pino({ level: 'silent' });
-  const { activities, payments } = activitiesAtTheEdge(db.sql, resend, env.client);
+  const { activities, payments } = activitiesAtTheEdge(db.sql, resend, env.client, options);
   const workflowBundle = await bundle;
   let checkResponse: ReturnType<typeof responseChecker> | undefined;
   // one token per person, as a frontend keeps its session's token (minting is a cost on every call otherwise)
@@ -139,11 +139,11 @@ export async function backgroundWorker(system: Pick<TestSystem, 'newWorker'>) {
 }
 
 /** This file's test system with a background worker: started before its tests, stopped after them. */
-export function testSystemForFile(): TestSystem {
+export function testSystemForFile(options: { financeLedger?: boolean } = {}): TestSystem {
   const system = {} as TestSystem;
   let worker: Awaited<ReturnType<typeof backgroundWorker>> | undefined;
   beforeAll(async () => {
-    Object.assign(system, await startTestSystem());
+    Object.assign(system, await startTestSystem(options));
     worker = await backgroundWorker(system);
   });
   afterAll(async () => {
