@@ -123,6 +123,11 @@ export const extendTermUpdate = defineUpdate<
 export const submitMenteeEvaluationUpdate = defineUpdate<MessageResult, [MenteeEvaluationSubmission]>(
   'submitMenteeEvaluation',
 );
+/** An admin re-opens a submitted evaluation, once, with a reason: the mentor submits it again. */
+export const reopenEvaluationUpdate = defineUpdate<
+  MessageResult,
+  [{ number: number; by: Actor; reason: string }]
+>('reopenEvaluation');
 export const decideInstallmentUpdate = defineUpdate<MessageResult, [InstallmentDecision]>(
   'decideInstallment',
 );

@@ -211,8 +211,11 @@ describe('an LFX-style program: admin approval, flagged mentee evaluations, reco
         `${p} paid`,
       );
       expect(payoutsOf(ids[p]!)).toBe(1);
-      expect(kindsTo(ids[p]!, 'mentee')).toEqual(
-        expect.arrayContaining(['payment-approved', 'installment-paid']),
+      // the "paid" email follows the ledger's row
+      await eventually(
+        async () => kindsTo(ids[p]!, 'mentee'),
+        (kinds) => kinds.includes('payment-approved') && kinds.includes('installment-paid'),
+        `${p}'s payment emails`,
       );
     }
     const audit = (await status(ids.l2!)).decisions.filter((d) => d.action.startsWith('stipend:1:'));
@@ -237,6 +240,31 @@ describe('an LFX-style program: admin approval, flagged mentee evaluations, reco
       'the approval to be flagged for ops',
     );
     expect(kindsTo(ids.l4!, 'admin')).toContain('approval-overdue');
+    // instead of declining, the admin re-opens l4's evaluation 2, once: the mentor evaluates again
+    const reopen = (p: string, headers = admin) =>
+      system.call(
+        'POST',
+        `/applications/${ids[p]}/evaluations/2/reopen`,
+        { reason: 'Wrong mentee rated' },
+        headers,
+      );
+    expect((await reopen('l4', await as(mentors.l4!, 'mentor'))).status).toBe(403);
+    const paidAlready = await reopen('l2');
+    expect(paidAlready.status).toBe(409);
+    expect(paidAlready.body.detail).toMatch(/Installment 1, earned by evaluation 2, is paid/);
+    const reopened = await reopen('l4');
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.application.evaluations[1]).toMatchObject({ state: 'open', submittedAt: null });
+    expect(reopened.body.application.stipend[0].state).toBe('scheduled');
+    expect((await reopen('l4')).body.duplicate).toBe(true);
+    await evaluate(ids.l4!, 2, mentors.l4!, { recommendation: 'pass', comments: 'Rated again' });
+    expect((await reopen('l4')).status).toBe(409);
+    const l4Audit = (await status(ids.l4!)).decisions.map((d) => d.action);
+    expect(l4Audit.filter((a) => a.startsWith('evaluation:2:'))).toEqual([
+      'evaluation:2:pass',
+      'evaluation:2:reopened',
+      'evaluation:2:pass',
+    ]);
     // the extended evaluation comes round again for l3, then the bulk approval after evaluation 2
     await drive.skipTo(dueAt(2) + 14 * DAYS - 3 * DAYS);
     await evaluate(ids.l3!, 2, mentors.l3!, { recommendation: 'pass' });

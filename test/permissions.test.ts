@@ -241,6 +241,14 @@ const MATRIX: Record<string, Row> = {
     workflow: () => workflowOf(ids.active),
     codes: [401, 200, 403, 403, 403, 403, 403, 403, 403],
   },
+  reopenEvaluation: {
+    method: 'POST',
+    path: () => `${app('active')}/evaluations/1/reopen`,
+    body: () => ({ reason: 'Rated the wrong mentee' }),
+    workflow: () => workflowOf(ids.active),
+    // the admin re-opens it; ops asking again is a harmless repeat
+    codes: STAFF(200),
+  },
   installmentApproval: {
     method: 'POST',
     path: () => `${app('active')}/stipend/1/approval`,

@@ -91,6 +91,7 @@ describe('the handler table', () => {
       'withdraw',
       'terminate',
       'submitMenteeEvaluation',
+      'reopenEvaluation',
       'decideInstallment',
     ]);
   });

@@ -13,6 +13,7 @@ import {
   Rejections,
   recordPhoneCallUpdate,
   recordProgressUpdate,
+  reopenEvaluationUpdate,
   retryPaymentUpdate,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
@@ -57,6 +58,9 @@ const on = <A>(
 const reject = (type: string, message: string): never => {
   throw ApplicationFailure.nonRetryable(message, type);
 };
+/** A re-opened evaluation gives the mentor at least this long to submit it again. */
+const REOPEN_DAYS = 7;
+
 /** A 422 naming the field, as the API's own validation does. */
 const invalidField = (path: string, message: string): never => {
   throw ApplicationFailure.create({
@@ -397,6 +401,42 @@ export const messageHandlers = {
       m.record(`mentee-evaluation:${number}`, by, shareWithMentor ? 'shared with the mentor' : null);
       return true;
     },
+  }),
+
+  reopenEvaluation: on(reopenEvaluationUpdate, {
+    validate(m, { number }) {
+      if (!m.rules.evaluationPolicy) {
+        reject(Rejections.invalidRequest, 'This mentee started before evaluations could be re-opened');
+      }
+      requireStage(m, 're-open an evaluation', 'active');
+      if (m.reopened.has(number) && !m.evaluations.has(number)) return;
+      if (!m.evaluations.has(number)) {
+        reject(Rejections.wrongStage, `Evaluation ${number} has not been submitted`);
+      }
+      if (m.reopened.has(number))
+        reject(Rejections.wrongStage, `Evaluation ${number} was re-opened once already`);
+      const later = [...m.evaluations.keys()].filter((n) => n > number);
+      if (later.length > 0) {
+        reject(
+          Rejections.wrongStage,
+          `Evaluation ${Math.max(...later)} came after it; only the latest can be re-opened`,
+        );
+      }
+      const installment = m.installments.find((i) => i.afterEvaluation === number);
+      if (installment && !['scheduled', 'awaiting-approval', 'declined'].includes(installment.state)) {
+        reject(
+          Rejections.wrongStage,
+          `Installment ${installment.number}, earned by evaluation ${number}, is ${installment.state}`,
+        );
+      }
+    },
+    apply(m, { number, by, reason }) {
+      if (m.reopened.has(number) && !m.evaluations.has(number)) return false;
+      m.reopenEvaluation(number, REOPEN_DAYS, Date.now());
+      m.record(`evaluation:${number}:reopened`, by, reason);
+      return true;
+    },
+    settled: (m) => m.reopenRequest === null,
   }),
 
   decideInstallment: on(decideInstallmentUpdate, {

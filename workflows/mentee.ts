@@ -228,8 +228,29 @@ class MenteeLifecycle {
     if (this.seat.governed) await this.seat.withdrawOthers();
 
     // 4-5. Evaluations; a stipend installment follows the ones the program pays after.
-    for (let number = 1; number <= rules.evaluations.length; ) {
+    const reopened = () => m.reopenRequest !== null;
+    for (let number = 1; ; ) {
+      if (reopened()) {
+        // an admin took back an evaluation's result: the lifecycle goes back to it
+        number = m.reopenRequest!;
+        m.reopenRequest = null;
+        this.publisher.changed();
+      }
+      if (number > rules.evaluations.length) {
+        // 6. Completion: every task, milestone and exam, and the feedback survey.
+        const completed = await this.timer.waitUntil(
+          () => m.schedule.completionDeadline,
+          'Completion deadline',
+          () => m.completionRequirementsMet() || reopened(),
+        );
+        if (reopened()) continue;
+        if (completed) break;
+        const open = [...m.openParticipation().map((p) => p.id), ...(m.feedback ? [] : ['feedback-survey'])];
+        await this.end('terminated', `Completion requirements not met: ${open.join(', ')}`, SYSTEM);
+        return;
+      }
       const result = await this.evaluation(number);
+      if (result === 'reopened') continue;
       if (result === 'extend') {
         // the mentor asked for more time: the same evaluation again, later; every later deadline moved with it
         const days = m.evaluations.get(number)!.extendDays!;
@@ -261,19 +282,7 @@ class MenteeLifecycle {
         await this.end('terminated', `The mentee's evaluation ${number} was not submitted in time`, SYSTEM);
         return;
       }
-      number++;
-    }
-
-    // 6. Completion: every task, milestone and exam, and the feedback survey.
-    const completed = await this.timer.waitUntil(
-      () => m.schedule.completionDeadline,
-      'Completion deadline',
-      () => m.completionRequirementsMet(),
-    );
-    if (!completed) {
-      const open = [...m.openParticipation().map((p) => p.id), ...(m.feedback ? [] : ['feedback-survey'])];
-      await this.end('terminated', `Completion requirements not met: ${open.join(', ')}`, SYSTEM);
-      return;
+      if (!reopened()) number++;
     }
     const { verificationCode } = await issueLetterOfCompletion.executeWithOptions(
       { summary: 'Render the Letter of Completion' },
@@ -292,9 +301,12 @@ class MenteeLifecycle {
   }
 
   /** Waits for evaluation `number`: reminder before, admin alert after the due date, then the program's policy. */
-  private async evaluation(number: number): Promise<ReturnType<MenteeState['evaluationResult']> | 'missed'> {
+  private async evaluation(
+    number: number,
+  ): Promise<ReturnType<MenteeState['evaluationResult']> | 'missed' | 'reopened'> {
     const { m } = this;
-    const submitted = () => m.evaluations.has(number);
+    // an admin re-opening an earlier evaluation interrupts the wait for this one
+    const submitted = () => m.evaluations.has(number) || m.reopenRequest !== null;
     const remindAt = () => m.evaluation(number).remindAt ?? m.evaluation(number).dueAt;
     if (!(await this.timer.waitUntil(remindAt, `Remind the mentor of evaluation ${number}`, submitted))) {
       await this.email(
@@ -306,7 +318,7 @@ class MenteeLifecycle {
     // the mentee evaluates the mentor and the program too, where the program asks for it
     const menteePolicy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
     const menteeKey = `mentee-evaluation-reminder-${number}`;
-    if (menteePolicy !== 'ignore' && !m.menteeEvaluations.has(number)) {
+    if (menteePolicy !== 'ignore' && !m.menteeEvaluations.has(number) && m.reopenRequest === null) {
       await this.email(
         'mentee',
         { kind: 'mentee-evaluation-reminder', evaluation: number, dueAt: m.evaluation(number).dueAt },
@@ -338,7 +350,7 @@ class MenteeLifecycle {
         return 'missed';
       }
     }
-    return m.evaluationResult(number);
+    return m.reopenRequest !== null ? 'reopened' : m.evaluationResult(number);
   }
 
   /**
@@ -348,7 +360,7 @@ class MenteeLifecycle {
   private async menteeEvaluation(number: number): Promise<boolean> {
     const { m } = this;
     const policy = m.rules.evaluationPolicy?.menteeEvaluation ?? 'ignore';
-    const submitted = () => m.menteeEvaluations.has(number);
+    const submitted = () => m.menteeEvaluations.has(number) || m.reopenRequest !== null;
     if (policy === 'ignore' || submitted()) return true;
     const dueAt = () => m.evaluation(number).dueAt;
     if (policy === 'flag') {

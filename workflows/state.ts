@@ -54,6 +54,9 @@ export class MenteeState {
   readonly missed = new Set<number>();
   /** The mentee's own evaluations of their mentor and the program, by evaluation number. */
   readonly menteeEvaluations = new Map<number, MenteeEvaluationStatus>();
+  /** Evaluations an admin re-opened (once each), and the one the lifecycle must go back to. */
+  readonly reopened = new Set<number>();
+  reopenRequest: number | null = null;
   /** Installments whose approval has waited past the program's alert. */
   readonly approvalOverdue = new Set<number>();
   installments: InstallmentStatus[];
@@ -186,6 +189,29 @@ export class MenteeState {
     this.evaluations.delete(number);
     this.overdue.delete(number);
     this.extensionDays += days;
+    this.scheduleVersion++;
+  }
+
+  /** Takes back evaluation `number`'s result; the mentor has at least `days` to submit it again. */
+  reopenEvaluation(number: number, days: number, now: number): void {
+    this.evaluations.delete(number);
+    this.overdue.delete(number);
+    this.reopened.add(number);
+    this.reopenRequest = number;
+    const installment = this.installments.find((i) => i.afterEvaluation === number);
+    if (installment && (installment.state === 'awaiting-approval' || installment.state === 'declined')) {
+      installment.state = 'scheduled';
+      installment.earnedAt = null;
+    }
+    const s = this.schedule;
+    this.schedule = {
+      ...s,
+      evaluations: s.evaluations.map((e) => {
+        if (e.number !== number || Date.parse(e.dueAt) >= now + days * DAY_MS) return e;
+        const dueAt = new Date(now + days * DAY_MS).toISOString();
+        return { ...e, dueAt, remindAt: e.remindAt && shift(dueAt, -2) };
+      }),
+    };
     this.scheduleVersion++;
   }
 

@@ -110,7 +110,10 @@ export class StipendPayments {
       await this.emails.send('admin', { kind: 'approval-overdue', ...message }, `approval-overdue-${number}`);
     }
     const state = () => installment.state as InstallmentStatus['state'];
-    await condition(() => state() === 'approved' || (state() === 'declined' && this.closing));
+    // re-opened evaluation: back to scheduled, and earned again (a new wait) once it is evaluated again
+    await condition(
+      () => state() === 'approved' || state() === 'scheduled' || (state() === 'declined' && this.closing),
+    );
     m.approvalOverdue.delete(number);
     if (state() === 'approved') await this.payInstallment(number);
   }
