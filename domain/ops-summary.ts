@@ -23,6 +23,16 @@ export function programGuide(rules: ProgramRules): string {
       .map((i) => `${i.percent}% after evaluation ${i.afterEvaluation}`)
       .join(', ')}`,
     `- Missed evaluation: ${rules.missedEvaluation.outcome === 'fail' ? `fails after ${rules.missedEvaluation.graceDays} days of grace` : 'keep waiting'}`,
+    ...(rules.stipendApproval?.mode === 'admin'
+      ? [
+          `- Stipend installments wait for the admin's approval (reminder after ${rules.stipendApproval.remindAfterDays} days, ops alerted after ${rules.stipendApproval.alertOpsAfterDays})`,
+        ]
+      : []),
+    ...(rules.evaluationPolicy
+      ? [
+          `- Mentee's own evaluations: ${rules.evaluationPolicy.menteeEvaluation} when missing${rules.evaluationPolicy.passMinimumRating ? `; a pass needs ratings of at least ${rules.evaluationPolicy.passMinimumRating}` : ''}`,
+        ]
+      : []),
     ...termGuide(rules.termRules),
   ].join('\n');
 }
