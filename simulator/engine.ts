@@ -11,6 +11,8 @@ export interface TimelineStep {
   chain: string;
   /** Runs alone, after the concurrent steps of its instant, in plan order. */
   serial?: boolean;
+  /** What the step does, for the watchdog's report of a step that does not finish. */
+  what?: string;
   run(): Promise<unknown>;
 }
 
@@ -49,13 +51,16 @@ export interface TimelineProgress {
 export interface TimelineOptions {
   concurrency?: number;
   onProgress?(progress: TimelineProgress): void;
+  /** Called once for each step still running after `slowStepMs` of real time (default 60 s). */
+  onSlowStep?(step: TimelineStep, ms: number): void;
+  slowStepMs?: number;
 }
 
 /** Runs every step at its instant; resolves when the last instant's steps are done (the clock stays there). */
 export async function runTimeline(
   clock: SimulatedClock,
   steps: TimelineStep[],
-  { concurrency = 16, onProgress }: TimelineOptions = {},
+  { concurrency = 16, onProgress, onSlowStep, slowStepMs = 60_000 }: TimelineOptions = {},
 ): Promise<{ instants: number; steps: number }> {
   const byInstant = new Map<number, TimelineStep[]>();
   for (const step of steps) {
@@ -65,6 +70,14 @@ export async function runTimeline(
   }
   const instants = [...byInstant.keys()].sort((a, b) => a - b);
   let stepsDone = 0;
+  const watched = async (step: TimelineStep) => {
+    const timer = onSlowStep ? setTimeout(() => onSlowStep(step, slowStepMs), slowStepMs) : undefined;
+    try {
+      await step.run();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const report = (instant: number, instantsDone: number) =>
     onProgress?.({ instant, instantsDone, instants: instants.length, stepsDone, steps: steps.length });
 
@@ -79,12 +92,12 @@ export async function runTimeline(
     }
     await pool([...chains.values()], concurrency, async (chain) => {
       for (const step of chain) {
-        await step.run();
+        await watched(step);
         stepsDone++;
       }
     });
     for (const step of due.filter((s) => s.serial)) {
-      await step.run();
+      await watched(step);
       stepsDone++;
     }
     report(instant, index + 1);

@@ -164,6 +164,8 @@ export const ScenarioFile = z.strictObject({
       /** Of the retries: the payee was not fixed yet and the provider rejects again, then a second retry. */
       retryFailsRate: Rate.default(0.2),
       daysToRetry: Distribution.default({ min: 1, max: 10 }),
+      /** With LFX-style approvals (stipendApproval.mode "admin"): days from the evaluation to the admin's approval. */
+      daysToApprove: Distribution.default({ min: 0.5, max: 6 }),
     })
     .prefault({}),
 });

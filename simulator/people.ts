@@ -143,6 +143,15 @@ export function cohortPeople(system: Pick<SimulationSystem, 'app' | 'payments'>,
           await token('ops-simulator', 'ops'),
         );
         break;
+      case 'approve-installment':
+        result = await request(
+          app,
+          'POST',
+          `${path}/stipend/${action.installment}/approval`,
+          await admin(a.programId),
+          { decision: 'approve' },
+        );
+        break;
       case 'reject-payee':
         system.payments.rejectPayee(a.personId, 'The bank account is closed');
         result = { status: 0, body: undefined };

@@ -22,7 +22,9 @@ export type Action =
   /** the payee's bank account closes: the provider rejects their payouts until it is fixed */
   | { kind: 'reject-payee' }
   | { kind: 'fix-payee' }
-  | { kind: 'retry-payment' };
+  | { kind: 'retry-payment' }
+  /** the program's admin approves an earned installment (programs with stipendApproval.mode "admin") */
+  | { kind: 'approve-installment'; installment: number };
 
 export interface PlannedStep {
   at: number;
@@ -334,6 +336,7 @@ function planApplication(
 
   // Evaluations, drawn in order; the first fail or miss ends the mentorship.
   const paysAfter = new Map(rules.stipend.installments.map((i) => [i.afterEvaluation, i.number]));
+  const approvals = rules.stipendApproval?.mode === 'admin';
   const rejected = random.chance(scenario.payments.rejectionRate);
   const retried = random.chance(scenario.payments.retriedRate);
   const retryFails = random.chance(scenario.payments.retryFailsRate);
@@ -370,6 +373,14 @@ function planApplication(
     previousSubmission = submittedAt;
     outcomes.push(`${result}${late ? ' (late)' : ''}`);
     const installment = paysAfter.get(evaluation.number);
+    const earns = installment !== undefined && (result === 'pass' || rules.stipend.payOnFailedEvaluation);
+    // with LFX-style approvals the payout waits for the program's admin
+    const approvalAt =
+      earns && approvals
+        ? grid.snap(submittedAt + random.sample(scenario.payments.daysToApprove) * DAY, submittedAt)!
+        : null;
+    if (approvalAt !== null) at(approvalAt, { kind: 'approve-installment', installment: installment! });
+    const releasedAt = approvalAt ?? submittedAt;
     if (
       installment !== undefined &&
       rejected &&
@@ -380,7 +391,7 @@ function planApplication(
       at(submittedAt, { kind: 'reject-payee' });
       intent.payment = `installment ${installment} rejected${retried ? (retryFails ? ', retried twice' : ', retried') : ', never retried'}`;
       if (retried) {
-        const first = grid.snap(submittedAt + retryIn[0]! * DAY, submittedAt)!;
+        const first = grid.snap(releasedAt + retryIn[0]! * DAY, releasedAt)!;
         if (retryFails) {
           at(first, { kind: 'retry-payment' });
           const second = grid.snap(first + retryIn[1]! * DAY, first)!;
@@ -417,7 +428,8 @@ function planApplication(
     intent.participation = intent.participation ? `${intent.participation}, no survey` : 'no survey';
   }
   // nobody acts for a mentee after the mentorship ended, except ops paying what is owed
-  const owed = (kind: Action['kind']) => kind === 'retry-payment' || kind === 'fix-payee';
+  const owed = (kind: Action['kind']) =>
+    kind === 'retry-payment' || kind === 'fix-payee' || kind === 'approve-installment';
   if (endedAt < Number.POSITIVE_INFINITY) {
     const kept = steps.filter((s) => s.at <= endedAt || owed(s.action.kind));
     steps.splice(0, steps.length, ...kept);

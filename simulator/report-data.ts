@@ -192,6 +192,7 @@ export async function buildReport(
         addTo(workload.mentor, 'selection decisions', t);
       if (d.action.startsWith('onboarding:')) addTo(workload.admin, 'onboarding approvals', t);
       if (d.action === 'extended') addTo(workload.admin, 'extensions granted', t);
+      if (/^stipend:\d+:approved$/.test(d.action)) addTo(workload.admin, 'installment approvals', t);
       if (d.action === 'terminated' && d.by.role !== 'system') addTo(workload.admin, 'terminations', t);
       if (d.action === 'told-by-phone') addTo(workload.admin, 'phone calls', t);
       if (/^stipend:\d+:retry$/.test(d.action)) addTo(workload.ops, 'payment retries', t);
@@ -363,6 +364,12 @@ export async function buildReport(
       what: 'rejected payouts still owed (fix the payee, then ops retry-payment)',
       count: waitingForRetry.length,
       keys: waitingForRetry.map((o) => o.key),
+    });
+  if (run.broken.length)
+    attention.push({
+      what: `workflows whose task kept failing (a bug; terminated by the simulator): ${[...new Set(run.broken.map((b) => `${b.action}: ${b.failure}`))].join('; ')}`,
+      count: run.broken.length,
+      keys: run.broken.map((b) => b.key),
     });
   const otherOpen = run.open.filter((o) => !waitingForRetry.includes(o));
   if (otherOpen.length)

@@ -11,6 +11,8 @@ export interface SimulationOptions {
   mentees: number;
   seed: number;
   concurrency?: number;
+  /** Real time a message may take before its workflow counts as stuck (default 30 s). */
+  stepTimeoutMs?: number;
   /** Hours between the instants people act at (default 1); coarser means fewer clock steps. */
   gridHours?: number;
 }
@@ -30,6 +32,11 @@ export interface Progress {
 export interface SimulationRun {
   plan: CohortPlan;
   answers: ReturnType<typeof cohortPeople>['answers'];
+  /**
+   * Mentees whose workflow stopped answering (its workflow task kept failing: a bug); the simulator terminates
+   * them, as ops would, so that the clock can move on, and the report lists them.
+   */
+  broken: { key: string; applicationId: string; action: string; failure: string }[];
   /** The workflows still open at the end, and why (a payment waiting for ops, ...). */
   open: { key: string; applicationId: string; stage: string }[];
   timings: { runSeconds: number; settleSeconds: number; instants: number; steps: number };
@@ -104,14 +111,26 @@ export async function simulate(
       at: step.at,
       chain: a.personId,
       serial: competes && step.action.kind === 'select',
+      what: `${a.key} ${JSON.stringify(step.action)} at ${new Date(step.at).toISOString()} (application ${a.applicationId ?? 'not yet made'})`,
       run: async () => {
         if (step.action.kind !== 'apply' && !a.applicationId) return; // the application was refused
-        await people.act(a, step.action, step.at);
+        if (broken.some((b) => b.key === a.key)) return;
+        const answered = people.act(a, step.action, step.at);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), options.stepTimeoutMs ?? 30_000);
+        });
+        const outcome = await Promise.race([answered, timeout]).finally(() => clearTimeout(timer));
+        if (outcome === 'timeout') {
+          answered.catch(() => {}); // it fails once the workflow is terminated below
+          broken.push(await stuck(system, a, step.action.kind));
+        }
         stepsDone++;
       },
     })),
   );
 
+  const broken: SimulationRun['broken'] = [];
   const started = performance.now();
   let lastCount = 0;
   const countDone = async () => {
@@ -131,6 +150,8 @@ export async function simulate(
     result = await runTimeline(system.clock, timeline, {
       concurrency: options.concurrency ?? 16,
       onProgress: (_p: TimelineProgress) => {},
+      onSlowStep: (step, ms) =>
+        process.stderr.write(`\nStill waiting after ${ms / 1000} s for: ${step.what ?? step.chain}\n`),
     });
     await system.clock.skipTo(plan.endsAt);
   } finally {
@@ -151,7 +172,8 @@ export async function simulate(
   return {
     plan,
     answers: people.answers,
-    open,
+    broken,
+    open: open.filter((o) => !broken.some((b) => b.key === o.key)),
     shiftMs,
     timings: {
       runSeconds,
@@ -201,4 +223,20 @@ async function settleAll(system: SimulationSystem, plan: CohortPlan): Promise<Si
     open.push({ key: a.key, applicationId: a.applicationId!, stage: row?.stage ?? 'in_review' });
   }
   return open.sort((x, y) => x.key.localeCompare(y.key));
+}
+
+/** A message got no answer: the workflow's last task failure says why; terminate it so that time can move on. */
+async function stuck(
+  system: SimulationSystem,
+  a: { key: string; applicationId?: string },
+  action: string,
+): Promise<SimulationRun['broken'][number]> {
+  const handle = system.env.client.workflow.getHandle(menteeWorkflowId(a.applicationId!));
+  const history = await handle.fetchHistory();
+  const failed = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes);
+  const failure =
+    failed?.workflowTaskFailedEventAttributes?.failure?.message ?? 'no answer (no task failure recorded)';
+  await handle.terminate(`simulator: no answer to ${action}: ${failure}`).catch(() => {});
+  process.stderr.write(`\n${a.key}: no answer to ${action} (${failure}); workflow terminated\n`);
+  return { key: a.key, applicationId: a.applicationId!, action, failure };
 }
