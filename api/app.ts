@@ -142,7 +142,7 @@ export function createApp(deps: ApiDeps) {
     description:
       'A JWT with `sub` (user id), `role` (mentee, mentor, admin, ops) and `programs`; `npm run token` mints one',
   });
-  app.doc31('/openapi.json', {
+  const documentConfig: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     tags: [
       { name: 'Programs', description: 'Program terms: schedule, prerequisites, evaluations, stipend' },
@@ -166,11 +166,27 @@ export function createApp(deps: ApiDeps) {
       description:
         "Programs, applications and each mentee's lifecycle. Errors are RFC 9457 problem+json. POST and PATCH accept an `Idempotency-Key` header.",
     },
+  };
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= withOptionalBodies(app.getOpenAPI31Document(documentConfig));
+    return c.json(document);
   });
 
-  app.notFound((c) =>
-    problem(c, new ProblemError(404, 'no-route', `No route for ${c.req.method} ${c.req.path}`)),
-  );
+  const methodsOf = servedMethods(app.routes);
+  app.notFound((c) => {
+    // a path served with other methods (TRACE, PUT ...) is a 405 that says which (RFC 9110), not a 404
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0 || allowed.includes(c.req.method)) {
+      return problem(c, new ProblemError(404, 'no-route', `No route for ${c.req.method} ${c.req.path}`));
+    }
+    const answer = problem(
+      c,
+      new ProblemError(405, 'method-not-allowed', `${c.req.path} answers ${allowed.join(', ')}`),
+    );
+    answer.headers.set('allow', allowed.join(', '));
+    return answer;
+  });
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problem(c, error);
     if (isDataException(error)) {
@@ -205,6 +221,43 @@ function requestLog(log: ApiDeps['log']): MiddlewareHandler {
     };
     if (c.res.status >= 500) log.error(line, 'request failed');
     else log.info(line, 'request');
+  };
+}
+
+/**
+ * A JSON body whose fields are all optional may be left out: the API reads it as `{}` (the validator runs on it,
+ * so its defaults apply), and the document says so rather than requiring a body the API does not need.
+ */
+function withOptionalBodies<D extends { paths?: object }>(document: D): D {
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const operation of Object.values(operations) as { requestBody?: Record<string, unknown> }[]) {
+      const body = operation.requestBody as
+        | {
+            required?: boolean;
+            content?: Record<string, { schema?: { type?: string; required?: string[] } }>;
+          }
+        | undefined;
+      const schema = body?.content?.['application/json']?.schema;
+      if (body?.required && schema?.type === 'object' && !schema.required?.length) body.required = false;
+    }
+  }
+  return document;
+}
+
+/** The methods each path is served with (HEAD with GET, OPTIONS for CORS preflights), by the routes' patterns. */
+function servedMethods(routes: { method: string; path: string }[]): (path: string) => string[] {
+  const patterns = routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/\/\*$/, '/.*').replace(/:[A-Za-z]+/g, '[^/]+')}$`),
+    }));
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.size === 0) return [];
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    return [...methods];
   };
 }
 

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { PinnedTermRules } from './term.js';
 import { TimeZone } from './time-zones.js';
 
+/** An email address as the API checks it; the document carries the same pattern, so both say the same. */
+export const Email = z.email().meta({ pattern: z.regexes.email.source });
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
 /** A term has 3 or 4 evaluations (the program guide); installments follow some of them. */
@@ -94,7 +97,7 @@ export const ProgramInput = z
       .max(10_000)
       .optional()
       .describe("Mentees the program may select; default: the term's slotsPerProgram, else unlimited"),
-    adminEmail: z.email().describe('Where overdue evaluations, lapsed offers and terminations are reported'),
+    adminEmail: Email.describe('Where overdue evaluations, lapsed offers and terminations are reported'),
     adminTimeZone: TimeZone.optional().describe(
       "The program admins' IANA time zone, e.g. Europe/Berlin: their emails and calendar show deadlines in it, with UTC beside (default UTC)",
     ),

@@ -23,14 +23,43 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** A person's IANA time zone, e.g. "Europe/Berlin"; emails show deadlines in it, with UTC beside. */
+// current IANA names that the runtime's ICU lists under an older one (Asia/Calcutta, Europe/Kiev, ...)
+const CURRENT_NAMES = [
+  'Asia/Kolkata',
+  'Europe/Kyiv',
+  'Asia/Kathmandu',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Yangon',
+  'America/Nuuk',
+  'America/Argentina/Buenos_Aires',
+  'America/Indiana/Indianapolis',
+  'America/Kentucky/Louisville',
+  'Atlantic/Faroe',
+  'Pacific/Kanton',
+  'Pacific/Chuuk',
+  'Pacific/Pohnpei',
+  'Africa/Asmara',
+];
+
+/** The names the OpenAPI document lists: the runtime's canonical names, their current IANA spellings and UTC. */
+export const TIME_ZONE_NAMES: readonly string[] = [
+  ...new Set([DEFAULT_TIME_ZONE, ...CURRENT_NAMES, ...Intl.supportedValuesOf('timeZone')]),
+]
+  .filter(isTimeZone)
+  .sort();
+
+/**
+ * A person's IANA time zone, e.g. "Europe/Berlin"; emails show deadlines in it, with UTC beside. The document
+ * lists the names as an enum, so a generated value the schema allows is one the API accepts.
+ */
 export const TimeZone = z
   .string()
   .max(64)
   .refine(isTimeZone, {
     error: (issue) =>
       `unknown time zone ${JSON.stringify(issue.input)}: use an IANA name such as Europe/Berlin, Asia/Kolkata or UTC`,
-  });
+  })
+  .meta({ enum: [...TIME_ZONE_NAMES] });
 
 /**
  * A deadline as its reader sees it, in their time zone with UTC beside:

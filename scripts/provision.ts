@@ -1,8 +1,9 @@
 /**
- * `npm run provision [-- --strict]`: builds or finds the Temporal CLI (dev server) and the time-skipping
- * test server in the per-user cache and prints where they are. `--strict` (CI) fails when one is missing,
+ * `npm run provision [-- --strict]`: builds or finds the Temporal CLI (dev server), the time-skipping
+ * test server and Schemathesis (from PyPI) in the per-user cache and prints where they are. `--strict` (CI) fails when one is missing,
  * because the SDK's download fallback cannot work without internet.
  */
+import { ensureSchemathesis } from './schemathesis.js';
 import { ensureTemporalCli, ensureTemporalTestServer, type Log } from './temporal-binaries.js';
 
 interface Provisioned {
@@ -14,6 +15,7 @@ interface Provisioned {
 
 const TEST_SERVER_HINT = 'install Java 17+ and Maven, or set TEMPORAL_TEST_SERVER_PATH';
 const CLI_HINT = 'install Go 1.25+, or set TEMPORAL_CLI_PATH';
+const SCHEMATHESIS_HINT = 'install python3 with venv (the contract fuzzing test needs it)';
 const log: Log = (line) => console.log(`  ${line}`);
 
 async function timed(name: string, fallbackHint: string, ensure: (log: Log) => Promise<string | undefined>) {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const results = [
     await timed('Temporal test server', TEST_SERVER_HINT, ensureTemporalTestServer),
     await timed('Temporal CLI (dev server)', CLI_HINT, ensureTemporalCli),
+    await timed('Schemathesis (contract fuzzer)', SCHEMATHESIS_HINT, ensureSchemathesis),
   ];
   const missing = results.filter((result) => !result.path);
   if (strict && missing.length > 0) {

@@ -239,7 +239,7 @@ async function writeFileAtomically(file: string, content: string, mode: number):
 }
 
 /** One provisioner per cache directory across processes (parallel test forks), so nobody builds twice. */
-async function withCacheLock<T>(dir: string, log: Log, work: () => Promise<T>): Promise<T> {
+export async function withCacheLock<T>(dir: string, log: Log, work: () => Promise<T>): Promise<T> {
   await mkdir(dir, { recursive: true });
   const lockFile = path.join(dir, '.lock');
   let announced = false;
@@ -310,7 +310,7 @@ async function runWithProgress(command: string, args: string[], run: ProgressRun
   }
 }
 
-function runCapturingTail(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+export function runCapturingTail(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -220,6 +220,64 @@ describe('the edges of HTTP', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers a method a path does not serve with 405 and Allow', async () => {
+    // (TRACE too, over a real socket: the contract fuzzing test sends it; a fetch Request cannot)
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await request('/applications/00000000-0000-4000-8000-000000000000', {
+        method,
+        headers: await bearer(ops),
+      });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      expect((await json(response)).type).toBe('urn:mentorship:problem:method-not-allowed');
+    }
+    expect((await request('/no/such/path', { method: 'PUT', headers: await bearer(ops) })).status).toBe(404);
+  });
+
+  it('takes only cursors of the list they came from, unchanged; the documented examples work', async () => {
+    const headers = await bearer(ops);
+    const list = async (path: string, cursor: string) =>
+      request(`${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`, { headers });
+    const example = (path: string, name: string) =>
+      (
+        document.paths[path] as unknown as Record<
+          string,
+          { parameters: { name: string; schema: { example: string } }[] }
+        >
+      ).get!.parameters.find((p) => p.name === name)!.schema.example;
+    const due = example('/evaluations/due', 'cursor');
+    const installments = example('/stipend-installments', 'cursor');
+    // the documented example cursor reached Postgres as an instant before ("Invalid time value", a 500)
+    expect((await list('/evaluations/due', due)).status).toBe(200);
+    expect((await list('/stipend-installments', installments)).status).toBe(200);
+    const edited = (cursor: string, change: (parts: unknown[]) => unknown[]) =>
+      Buffer.from(JSON.stringify(change(JSON.parse(Buffer.from(cursor, 'base64url').toString())))).toString(
+        'base64url',
+      );
+    const refused = [
+      ['/evaluations/due', installments, /another list \(stipend-installments\)/],
+      ['/stipend-installments', due, /another list \(evaluations-due\)/],
+      ['/evaluations/due', edited(due, ([list, , id]) => [list, 'yesterday', id]), /changed/],
+      ['/evaluations/due', edited(due, ([list, , id]) => [list, 42, id]), /changed/],
+      ['/evaluations/due', edited(due, ([list, value]) => [list, value, "x'--"]), /changed/],
+      [
+        '/programs/lfx-none/applications',
+        edited(due, ([, value, id]) => ['applications', value, id]),
+        /changed/,
+      ],
+      [
+        '/evaluations/due',
+        'WyIiLCI1YjBjMWY4ZS0yZDZhLTRjNDEtOWQwZS03ZjNiNmE5YzJlMTEiXQ',
+        /not one this API returned/,
+      ],
+    ] as const;
+    for (const [path, cursor, detail] of refused) {
+      const response = await list(path, cursor);
+      expect(response.status, `${path} ${cursor}`).toBe(400);
+      expect((await json(response)).detail).toMatch(detail);
+    }
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const response = await request('/programs', {
       method: 'POST',

@@ -13,6 +13,7 @@ import {
   type MessageResult,
   recordPhoneCallUpdate,
   recordProgressUpdate,
+  reopenEvaluationUpdate,
   type SelectionDecision,
   statusQuery,
   submitEvaluationUpdate,
@@ -22,6 +23,7 @@ import {
   withdrawUpdate,
 } from '../../domain/messages.js';
 import { conflict, forbidden, notFound } from '../../domain/problems.js';
+import { Email } from '../../domain/program.js';
 import { DEFAULT_TIME_ZONE, TimeZone } from '../../domain/time-zones.js';
 import {
   type ApplicationRow,
@@ -55,7 +57,7 @@ const ApplyBody = z.strictObject({
   mentee: z.strictObject({
     id: OpaqueId.optional().describe("The caller's user id; taken from the token when left out"),
     name: z.string().min(1).max(200),
-    email: z.email(),
+    email: Email,
     country: z
       .string()
       .length(2)
@@ -74,7 +76,7 @@ const SelectionBody = z.discriminatedUnion('decision', [
     mentor: z.strictObject({
       id: OpaqueId,
       name: z.string().min(1).max(200),
-      email: z.email(),
+      email: Email,
       timeZone: TimeZone.optional().describe(
         "The mentor's IANA time zone, e.g. America/Los_Angeles, for their emails and calendar (default UTC; left out, a known mentor keeps theirs)",
       ),
@@ -118,6 +120,46 @@ function messageRouteWithBody<B extends z.ZodType>(
   });
 }
 
+/**
+ * What a client does next with a new application: the document's links from the apply answer to each operation
+ * on it (frontends and contract fuzzers follow them), the open checklist items as their ids.
+ */
+const nextWithApplication = Object.fromEntries(
+  (
+    [
+      ['status', 'get', ''],
+      ['stipend', 'get', '/stipend'],
+      ['completePrerequisite', 'post', '/prerequisites/{prerequisiteId}/complete', 'prerequisites'],
+      ['selection', 'post', '/selection'],
+      ['phoneCall', 'post', '/phone-calls'],
+      ['completeOnboardingStep', 'post', '/onboarding/{stepId}/complete', 'onboarding'],
+      ['recordProgress', 'post', '/progress/{itemId}/complete', 'participation'],
+      ['evaluation', 'post', '/evaluations/{number}'],
+      ['menteeEvaluation', 'post', '/evaluations/{number}/mentee-evaluation'],
+      ['feedbackSurvey', 'post', '/feedback-survey'],
+      ['withdraw', 'post', '/withdraw'],
+      ['terminate', 'post', '/terminate'],
+      ['adoptProgramSchedule', 'post', '/adopt-program-schedule'],
+      ['extend', 'post', '/extensions'],
+    ] as const
+  ).map(([name, method, path, checklist]) => {
+    const template = `/applications/{applicationId}${path}`;
+    const item = template.match(/\{(prerequisiteId|stepId|itemId)\}/)?.[1];
+    return [
+      name,
+      {
+        // a JSON pointer in a URI fragment: ~ and / escaped, braces percent-encoded
+        operationRef: `#/paths/${encodeURIComponent(template.replaceAll('~', '~0').replaceAll('/', '~1'))}/${method}`,
+        parameters: {
+          applicationId: '$response.body#/id',
+          ...(item && checklist ? { [item]: `$response.body#/${checklist}/open/0` } : {}),
+        },
+        description: `${method.toUpperCase()} ${template} of the new application`,
+      },
+    ];
+  }),
+);
+
 const routes = {
   apply: createRoute({
     method: 'post',
@@ -137,6 +179,7 @@ const routes = {
       201: {
         description: 'Application stored',
         content: { 'application/json': { schema: ApplicationStatus } },
+        links: nextWithApplication,
       },
       403: problemResponse('Only mentees apply, for themselves'),
       404: problemResponse('Unknown program'),
@@ -207,6 +250,19 @@ const routes = {
         comments: 'Milestone 1 merged; good communication',
         recommendation: 'pass',
       }),
+    },
+    responses: messageResponses,
+  }),
+  reopenEvaluation: createRoute({
+    method: 'post',
+    tags: ['Applications'],
+    path: '/applications/{applicationId}/evaluations/{number}/reopen',
+    ...secured,
+    summary:
+      "An admin takes back the latest evaluation's result, once, with a reason; the mentor submits it again (its unpaid installment waits for it)",
+    request: {
+      params: ApplicationParams.extend({ number: Param.evaluation }),
+      body: jsonBody(Reason, { reason: 'The mentor rated the wrong mentee; see ticket 5512' }),
     },
     responses: messageResponses,
   }),
@@ -288,6 +344,7 @@ export function applicationRoutes(deps: ApiDeps) {
     progress: message(recordProgressUpdate, ['mentee', 'mentor', 'staff']),
     evaluation: message(submitEvaluationUpdate, ['mentor']),
     menteeEvaluation: message(submitMenteeEvaluationUpdate, ['mentee']),
+    reopenEvaluation: message(reopenEvaluationUpdate, ['staff']),
     feedback: message(submitFeedbackSurveyUpdate, ['mentee']),
     withdraw: message(withdrawUpdate, ['mentee'], 'withdrawn'),
     terminate: message(terminateUpdate, ['staff'], 'terminated'),
@@ -387,6 +444,15 @@ export function applicationRoutes(deps: ApiDeps) {
         ...(extendDays !== undefined && { extendDays }),
       };
     });
+  });
+
+  app.openapi(routes.reopenEvaluation, async (c) => {
+    const { applicationId, number } = c.req.valid('param');
+    return messages.reopenEvaluation(c, applicationId, (by) => ({
+      number,
+      by,
+      reason: c.req.valid('json').reason,
+    }));
   });
 
   app.openapi(routes.menteeEvaluation, async (c) => {

@@ -19,7 +19,7 @@ import { findProgram } from '../../mentees/programs.js';
 import { type Principal, principal, requireProgram, requireRole, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
-import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
+import { decodeCursor, LISTS, pageOf, pageQuery, toPage } from '../pagination.js';
 import { newRouter } from '../router.js';
 import { Param, problemResponse, secured } from '../schemas.js';
 
@@ -55,12 +55,20 @@ const StageFilter = z
     }
     return stages as Stage[];
   })
-  .openapi({ description: 'Comma-separated stages, e.g. `onboarding,active`', example: 'active' });
+  .openapi({
+    description: 'Comma-separated stages, e.g. `onboarding,active`',
+    example: 'active',
+    pattern: `^(${STAGES.join('|')})(,(${STAGES.join('|')}))*$`,
+  });
 const ApplicationSort = z
   .enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
   .default('createdAt')
   .openapi({ description: 'Sort field; a leading `-` sorts newest first', example: '-createdAt' });
-const ApplicationListQuery = z.object({ stage: StageFilter, sort: ApplicationSort, ...PageQuery });
+const ApplicationListQuery = z.object({
+  stage: StageFilter,
+  sort: ApplicationSort,
+  ...pageQuery(LISTS.applications),
+});
 
 const EvaluationDue = z
   .object({
@@ -124,7 +132,7 @@ const csvValue = (value: unknown) => (value instanceof Date ? value.toISOString(
 const programParams = z.object({ programId: Param.programId });
 const listResponses = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
-  400: problemResponse('A cursor this API did not return'),
+  400: problemResponse('A cursor this API did not return for this list, or one edited by hand'),
   401: problemResponse('No or invalid bearer token'),
   403: problemResponse('Not allowed for this user'),
   422: problemResponse('Invalid filter'),
@@ -192,7 +200,7 @@ const routes = {
     path: '/me/applications',
     summary: "The calling mentee's own applications",
     ...secured,
-    request: { query: z.object({ sort: ApplicationSort, ...PageQuery }) },
+    request: { query: z.object({ sort: ApplicationSort, ...pageQuery(LISTS.applications) }) },
     responses: listResponses(ApplicationPage, 'One page of applications'),
   }),
   evaluationsDue: createRoute({
@@ -213,7 +221,7 @@ const routes = {
           description: 'Due before (default: a week after `from`)',
           example: '2027-02-08T00:00:00Z',
         }),
-        ...PageQuery,
+        ...pageQuery(LISTS.evaluationsDue),
       }),
     },
     responses: listResponses(
@@ -234,7 +242,7 @@ const routes = {
           .default('pending')
           .openapi({ description: 'pending: planned, sent or waiting for ops', example: 'pending' }),
         programId: Param.programId.optional(),
-        ...PageQuery,
+        ...pageQuery(LISTS.installments),
       }),
     },
     responses: listResponses(
@@ -248,7 +256,7 @@ const routes = {
     path: '/programs/{programId}/certificates',
     summary: 'Letters of Completion issued in a program, newest first (admins of the program, ops)',
     ...secured,
-    request: { params: programParams, query: z.object({ ...PageQuery }) },
+    request: { params: programParams, query: z.object({ ...pageQuery(LISTS.certificates) }) },
     responses: listResponses(
       pageOf(CertificateItem, 'CertificatePage', EXAMPLES.IssuedCertificate),
       'One page of certificates',
@@ -270,7 +278,8 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     },
   ) =>
     toPage(
-      await listApplications(sql, scope, { ...query, after: decodeCursor(query.cursor) }),
+      LISTS.applications,
+      await listApplications(sql, scope, { ...query, after: decodeCursor(LISTS.applications, query.cursor) }),
       query.limit,
       // the sort value is read back from the row itself: exact, whatever the timestamp precision
       (r) => ({ value: '', id: r.id }),
@@ -340,10 +349,11 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
       from,
       to,
       limit: query.limit,
-      after: decodeCursor(query.cursor),
+      after: decodeCursor(LISTS.evaluationsDue, query.cursor),
     });
     return c.json(
       toPage(
+        LISTS.evaluationsDue,
         rows,
         query.limit,
         (r) => ({ value: r.dueAt.toISOString(), id: r.key }),
@@ -358,10 +368,11 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     const p = requireRole(c, 'admin', 'ops');
     const rows = await listInstallments(sql, scopeOf(p, query.programId), {
       states: PAYMENT_STATE_FILTERS[query.state],
-      page: { limit: query.limit, after: decodeCursor(query.cursor) },
+      page: { limit: query.limit, after: decodeCursor(LISTS.installments, query.cursor) },
     });
     return c.json(
       toPage(
+        LISTS.installments,
         rows,
         query.limit,
         (r) => ({ value: r.expectedAt ?? '', id: r.key }),
@@ -387,10 +398,11 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
     requireProgram(c, programId);
     const rows = await listCertificates(sql, programId, {
       limit: query.limit,
-      after: decodeCursor(query.cursor),
+      after: decodeCursor(LISTS.certificates, query.cursor),
     });
     return c.json(
       toPage(
+        LISTS.certificates,
         rows,
         query.limit,
         (r) => ({ value: '', id: r.code }),
