@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-runtime.ts'],
     testTimeout: 120_000,
+    // polls wait for activities, which run in real time: on a loaded machine a letter render takes seconds
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     hookTimeout: 180_000,
   },
 });
