@@ -385,9 +385,15 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
     );
     expect(Math.max(...eventsPerCompleted)).toBeLessThan(400);
 
-    if (process.env.RECORD_HISTORIES) {
+    // RECORD_HISTORIES=<release> [RECORD_HISTORY_PATHS=completes,...]: adds `<path>@<release>.json` beside the
+    // frozen histories (test/replay.test.ts); an existing file is never overwritten ('wx' fails instead)
+    const release = process.env.RECORD_HISTORIES;
+    if (release) {
+      if (!/^\d+\.\d+(\.\d+)?$/.test(release)) throw new Error('RECORD_HISTORIES names a release, e.g. 1.1');
+      const only = process.env.RECORD_HISTORY_PATHS?.split(',');
       await mkdir('test/histories', { recursive: true });
       for (const path of new Set(mentees.map((m) => m.path))) {
+        if (only && !only.includes(path)) continue;
         const m = mentees.find((x) => x.path === path)!;
         const { history } = histories.find((h) => h.workflowId === menteeWorkflowId(m.applicationId))!;
         const { History } = temporal.api.history.v1;
@@ -396,7 +402,7 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
           enums: String,
           bytes: String,
         });
-        await writeFile(`test/histories/${path}.json`, JSON.stringify(json));
+        await writeFile(`test/histories/${path}@${release}.json`, JSON.stringify(json), { flag: 'wx' });
       }
     }
   });

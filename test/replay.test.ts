@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -6,9 +7,33 @@ import { bundleWorkflows } from '../worker/worker.js';
 
 const HISTORIES = new URL('./histories/', import.meta.url);
 
-// Histories recorded from earlier code (RECORD_HISTORIES=1 npx vitest run test/lifecycle-cohort.test.ts):
-// a change that would break running mentees fails here, and needs `patched()`.
+/**
+ * The histories of release 1.0, frozen: mentees on that code may be running, so every later workflow change
+ * must replay them (with `patched()` where it changes what a mentee does). Never re-recorded or edited; a new
+ * release adds histories beside them under a new name (`<path>@<release>.json`, see lifecycle-cohort.test.ts).
+ */
+const FROZEN_RELEASE_1_0: Record<string, string> = {
+  'completes.json': 'd027334c814239006b913d7fa22bdf8f37892e688921ba0d8a88fe79d377eeb1',
+  'declined.json': 'f2c4fa593720bd5d7a81b90ea60c80b81bf951c3c7cedae6875860dc180b4833',
+  'extended.json': '4f3123593fb6eecda479fc2588d4e55e8f66d655e40fba91f7b5e3eb48336d62',
+  'fails-eval-1.json': '00fa474be45e0a2c4d6985cb3e6c1b5c5f46957e6e586478ea0735f10252c15e',
+  'fails-eval-2.json': '757162cb50c2418b09c605d1247fad340785513bb3060ff3fd5ebc570f795401',
+  'fails-final.json': 'b649a13c1b68a8ae39b58fe7d0586588ae37dce5e7d042bcc81251aafcfb52e4',
+  'misses-eval-2.json': 'ff7762e7b7a8d17650ff1c80c3124df303985531c34362ef68ff4131a4f7afe5',
+  'not-accepted.json': '2c1aebb7d74851eccada668ab89c51ac1ae8b6d0b95684941bb0c966eae87002',
+  'not-selected.json': 'fd90f1a9b13bc74d872ab163c30b772f5a7b7b225db613181d5bfb00d400ab45',
+  'offer-lapses.json': '2f49e6555ad69c7d06e49cd3f2f1ad39bd35b1fe50e7a0e00b2196e679fa7c76',
+  'withdraws.json': '28c258506f75f7145c1a95cc1866043cb8197a6360a11ae67f53ca49f74114ab',
+};
+
 describe('recorded mentee histories', () => {
+  it('keep the frozen release 1.0 fixtures byte for byte', async () => {
+    for (const [file, digest] of Object.entries(FROZEN_RELEASE_1_0)) {
+      const bytes = await readFile(new URL(file, HISTORIES));
+      expect(createHash('sha256').update(bytes).digest('hex'), `${file} was changed`).toBe(digest);
+    }
+  });
+
   it('replay against the current workflow code, one per lifecycle path', async () => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(11);
