@@ -3,7 +3,6 @@ import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import type { Recipient, SendEmailInput } from '../domain/emails.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
-import { renderEmail } from '../emails/render.js';
 import type { Mailer } from './mailers/mailer.js';
 
 export interface EmailDeps {
@@ -49,6 +48,8 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
     );
   }
   const recipient = resolve(addresses, input.to);
+  // React Email loads on the first email, not with every worker start (about 1.4 s of it under load)
+  const { renderEmail } = await import('../emails/render.js');
   const rendered = await renderEmail(input.message, {
     recipientName: recipient.name,
     menteeName: addresses.menteeName,
