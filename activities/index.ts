@@ -27,6 +27,41 @@ export interface ActivityDeps {
 
 /** The worker's activities, built over their dependencies so tests hand in real servers or edge fakes. */
 export function createActivities(deps: ActivityDeps) {
+  return heartbeating(activitiesOver(deps), ['declineApplications']);
+}
+
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Each activity heartbeats every second while it runs, so the server notices a worker that died within the
+ * activity's heartbeatTimeout (seconds) and retries it elsewhere, instead of waiting out its start-to-close
+ * timeout. `own` heartbeat themselves, with progress details a retry resumes from.
+ */
+function heartbeating<A extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  activities: A,
+  own: (keyof A)[],
+): A {
+  const wrapped = Object.entries(activities).map(([name, run]) => {
+    if (own.includes(name)) return [name, run];
+    return [
+      name,
+      async (...args: never[]) => {
+        const context = Context.current();
+        // a local activity runs inside its workflow task, whose timeout notices a dead worker already
+        if (context.info.isLocal) return run(...args);
+        const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+        try {
+          return await run(...args);
+        } finally {
+          clearInterval(beat);
+        }
+      },
+    ];
+  });
+  return Object.fromEntries(wrapped) as A;
+}
+
+function activitiesOver(deps: ActivityDeps) {
   const { sql } = deps;
   return {
     async recordStatus(status: MenteeStatus): Promise<void> {
@@ -75,4 +110,4 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof activitiesOver>;

@@ -10,11 +10,13 @@ import { type InstallmentStatus, PAYEE_REJECTED } from '../domain/messages.js';
 import type { MenteeEmails } from './mentee-emails.js';
 import { type MenteeState, SYSTEM } from './state.js';
 
-// A payment is retried until it lands; the business key makes every attempt the same payment.
+// A payment is retried until it lands; the business key makes every attempt the same payment, so a retry after
+// a worker crash (noticed by the heartbeat timeout, in seconds) finds the earlier payout instead of paying twice.
 const DAY_MS = 24 * 60 * 60 * 1000;
 const { payStipendInstallment } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
 /**
