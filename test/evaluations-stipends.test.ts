@@ -370,3 +370,32 @@ describe('a GSoC-style program: paid at once, a missing mentee evaluation fails'
     expect((approval as ApiResponse).body.detail).toMatch(/without approval/);
   });
 });
+
+describe('a mentee who leaves while their own evaluation is still awaited', () => {
+  it('withdraws cleanly after an early evaluation, without the alert and without a failed task', {
+    timeout: 300_000,
+  }, async () => {
+    const { program, closes, dueAt } = await drive.newProgram({
+      evaluationPolicy: { menteeEvaluation: 'flag' },
+    });
+    const id = await drive.apply(program.id, 'leaver');
+    await makeAllActive([id], closes, () => 'mentor-leaver');
+    await drive.skipTo(dueAt(1) - 3 * DAYS);
+    await evaluate(id, 1, 'mentor-leaver', { recommendation: 'pass' });
+    const handle = system.env.client.workflow.getHandle(menteeWorkflowId(id));
+    const leaving = system.call(
+      'POST',
+      `/applications/${id}/withdraw`,
+      { reason: 'A job offer' },
+      await as('leaver', 'mentee'),
+    );
+    const left = await leaving;
+    expect(left.status).toBe(200);
+    expect(left.body.application.stage).toBe('withdrawn');
+    expect(await handle.result()).toEqual({ stage: 'withdrawn', reason: 'A job offer' });
+    const history = await handle.fetchHistory();
+    const failedTasks = history.events?.filter((e) => e.workflowTaskFailedEventAttributes) ?? [];
+    expect(failedTasks).toEqual([]);
+    expect(kindsTo(id, 'admin')).not.toContain('mentee-evaluation-missing');
+  });
+});

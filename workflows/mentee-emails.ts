@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
@@ -13,14 +13,17 @@ export class MenteeEmails {
 
   /** Sends one email; its idempotency key makes it once per workflow, kind (or `key`) and recipient. */
   send(to: Recipient, message: EmailMessage, key: string = message.kind): Promise<{ sent: boolean }> {
-    return sendEmail.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
-      {
-        applicationId: this.applicationId,
-        to,
-        idempotencyKey: `${workflowInfo().workflowId}/${key}/${to}`,
-        message,
-      },
-    ]);
+    // an email on its way is sent whatever happens meanwhile (a withdrawal cancels the lifecycle, not the email)
+    return CancellationScope.nonCancellable(() =>
+      sendEmail.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
+        {
+          applicationId: this.applicationId,
+          to,
+          idempotencyKey: `${workflowInfo().workflowId}/${key}/${to}`,
+          message,
+        },
+      ]),
+    );
   }
 
   /** Sends an email without waiting for it (a message handler's notice, an alert beside a payment). */

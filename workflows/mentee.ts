@@ -364,21 +364,14 @@ class MenteeLifecycle {
     if (policy === 'ignore' || submitted()) return true;
     const dueAt = () => m.evaluation(number).dueAt;
     if (policy === 'flag') {
-      // the mentor's evaluation may come early: the alert waits for the due date, beside the rest of the term
-      const settled = () => submitted() || FINAL_STAGES.has(m.stage);
-      const ms = Math.max(Date.parse(dueAt()) - Date.now(), 0);
-      const due = ms > 0 ? condition(settled, ms, { summary: `Mentee evaluation ${number} due` }) : null;
-      this.emails.track(
-        Promise.resolve(due).then(async () => {
-          if (!settled()) {
-            await this.email(
-              'admin',
-              { kind: 'mentee-evaluation-missing', evaluation: number, dueAt: dueAt() },
-              `mentee-evaluation-missing-${number}`,
-            );
-          }
-        }),
-      );
+      // the mentor's evaluation may come early: the alert waits for the due date (before the next one opens)
+      if (!(await this.timer.waitUntil(dueAt, `Mentee evaluation ${number} due`, submitted))) {
+        await this.email(
+          'admin',
+          { kind: 'mentee-evaluation-missing', evaluation: number, dueAt: dueAt() },
+          `mentee-evaluation-missing-${number}`,
+        );
+      }
       return true;
     }
     const graceEndsAt = () => shift(dueAt(), m.rules.missedEvaluation.graceDays);
