@@ -1,28 +1,15 @@
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { bearer } from './support/auth.js';
 import { eventually } from './support/eventually.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
-import { type ApiResponse, startTestSystem, type TestSystem } from './support/system.js';
+import { type ApiResponse, testSystemForFile } from './support/system.js';
 
 // Rules that span the applications of a term: limits, one acceptance at a time, conflicts, capacity,
 // announcement day and the end of the other applications once a mentee is onboarded.
 
-let system: TestSystem;
-let worker: Worker;
-let running: Promise<void>;
-beforeAll(async () => {
-  system = await startTestSystem();
-  worker = await system.newWorker();
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await system?.stop();
-});
+const system = testSystemForFile();
 
 const at = (ms: number) => new Date(ms).toISOString();
 
