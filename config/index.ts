@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   // Public certificate endpoints: requests per client address per window (0 turns the limit off).
   CERTIFICATE_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
   CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  // A worker killed with -9 holds the next workflow task of each mentee it had cached for this long before another
+  // worker takes it (Temporal's default is 10 s); a live worker busier than this replays the mentee instead.
+  WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(3),
   // An Idempotency-Key claim whose request stopped renewing it (the API died) is taken over after this.
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
   // Browser origins allowed to call the API, comma-separated (e.g. the web frontend's dev server).

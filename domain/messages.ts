@@ -152,3 +152,14 @@ export const Rejections = {
   evaluationConflict: 'EvaluationConflict',
   invalidRequest: 'InvalidRequest',
 } as const;
+
+/**
+ * Failure types of the rules that span applications (domain/term.ts); the API answers each with a 409. Kept
+ * here, beside Rejections, so the workflow bundle needs no zod.
+ */
+export const TermRejections = {
+  applicationLimit: 'ApplicationLimit',
+  oncePerPerson: 'OncePerPerson',
+  selectionConflict: 'SelectionConflict',
+  capacity: 'CapacityReached',
+} as const;

@@ -90,10 +90,3 @@ export interface PinnedTermRules {
   menteesPerMentor: number | null;
 }
 
-/** Failure types of the rules that span applications; the API answers each with a 409. */
-export const TermRejections = {
-  applicationLimit: 'ApplicationLimit',
-  oncePerPerson: 'OncePerPerson',
-  selectionConflict: 'SelectionConflict',
-  capacity: 'CapacityReached',
-} as const;

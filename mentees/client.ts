@@ -8,13 +8,13 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
-import { type MessageResult, Rejections } from '../domain/messages.js';
+import { type MessageResult, Rejections, TermRejections } from '../domain/messages.js';
 import { programGuide, workflowSummary } from '../domain/ops-summary.js';
 import { conflict, notFound, ProblemError, type ProblemStatus } from '../domain/problems.js';
 import type { ProgramRules } from '../domain/program.js';
 import { initialSearchAttributes } from '../domain/search-attributes.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
-import { type PinnedTermRules, TermRejections } from '../domain/term.js';
+import type { PinnedTermRules } from '../domain/term.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import type { menteeWorkflow } from '../workflows/index.js';
 

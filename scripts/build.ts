@@ -12,11 +12,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 /**
  * What the API, the worker, the ops CLI and `npm start` load: every source folder tsconfig.json names, except
- * the tests, the benchmarks and the simulator, which keep running from source.
+ * the tests, the benchmarks, the simulator and the chaos experiment, which keep running from source.
  */
 const SOURCE_DIRS = (
   JSON.parse(await readFile(path.join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] }
-).include.filter((dir) => !/[*?]/.test(dir) && !['test', 'bench', 'simulator'].includes(dir));
+).include.filter((dir) => !/[*?]/.test(dir) && !['test', 'bench', 'simulator', 'chaos'].includes(dir));
 /** Files the compiled code reads next to itself. */
 const ASSETS = [/^db\/migrations\/.*\.sql$/, /^scripts\/temporal-test-server\/pom\.xml$/];
 const STAMP = path.join(DIST, '.build-info.json');

@@ -595,8 +595,8 @@ describe('Dockerfile', () => {
       .object({ include: z.array(z.string()) })
       .parse(JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')));
     const runtimeDirs = tsconfig.include.filter(
-      // the cohort simulator is a rehearsal tool run from the source tree (`npm run simulate`)
-      (p) => !/[*?]/.test(p) && !['test', 'bench', 'scripts', 'simulator'].includes(p),
+      // the cohort simulator and the chaos experiment are rehearsal tools run from the source tree
+      (p) => !/[*?]/.test(p) && !['test', 'bench', 'scripts', 'simulator', 'chaos'].includes(p),
     );
     const notCopied = runtimeDirs.filter((dir) => !copiedPaths.includes(dir) && !copiedPaths.includes('.'));
     expect(notCopied).toEqual([]);

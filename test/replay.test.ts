@@ -56,3 +56,20 @@ describe('recorded mentee histories', () => {
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => f.replace(/\.json$/, '')));
   });
 });
+
+describe('the workflow bundle', () => {
+  it('carries no package but the Temporal SDK: every cached mentee evaluates its modules anew', async () => {
+    const { code } = await bundleWorkflows();
+    const packages = new Set(
+      [...code.matchAll(/"\.\/node_modules\/((?:@[^/"]+\/)?[^/"]+)\//g)].map((match) => match[1]),
+    );
+    // zod (the API's schemas) once came in through one constant and cost every cached mentee its schemas
+    expect([...packages].sort()).toEqual([
+      '@temporalio/common',
+      '@temporalio/workflow',
+      'long',
+      'ms',
+      'nexus-rpc',
+    ]);
+  });
+});

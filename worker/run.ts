@@ -23,6 +23,7 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    stickyQueueScheduleToStartTimeout: `${config.WORKER_STICKY_TIMEOUT_SECONDS}s`,
     activities: createActivities({
       sql,
       mailer: createMailer(config, log),

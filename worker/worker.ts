@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Duration } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   type NativeConnection,
@@ -28,6 +29,7 @@ export function createMenteeWorker(options: {
   taskQueue: string;
   activities: Activities;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  stickyQueueScheduleToStartTimeout?: Duration;
 }): Promise<Worker> {
   const { workflowBundle, ...rest } = options;
   const prebuilt =

@@ -1,21 +1,56 @@
-import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
 import type { EmailMessage, Recipient } from '../domain/emails.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
 
 const { sendEmail } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
+// a render and one call to the provider; a worker that dies mid-send is retried with the workflow task
+const { sendEmail: sendEmailLocally } = proxyLocalActivities<activities.Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY_UNTIL_HEALED.retry,
+});
 
-/** Emails about one mentee; those sent in the background are waited for before the workflow ends. */
+/**
+ * Emails about one mentee; those sent in the background are waited for before the workflow ends.
+ *
+ * `asLocalActivities` (release 1.1): every email is a local activity sent in the background, one marker in
+ * history instead of three events and a workflow task of its own. Nothing waits for it but the workflow's end,
+ * so its completion never decides the order of later commands (see status-publisher.ts), and an address the
+ * provider refuses no longer fails the mentee's workflow: it is logged, and ops can send the email again.
+ */
 export class MenteeEmails {
   private readonly background: Promise<unknown>[] = [];
 
-  constructor(private readonly applicationId: string) {}
+  constructor(
+    private readonly applicationId: string,
+    private readonly asLocalActivities: boolean,
+  ) {}
 
   /** Sends one email; its idempotency key makes it once per workflow, kind (or `key`) and recipient. */
-  send(to: Recipient, message: EmailMessage, key: string = message.kind): Promise<{ sent: boolean }> {
+  send(to: Recipient, message: EmailMessage, key: string = message.kind): Promise<unknown> {
+    if (!this.asLocalActivities) return this.sendWith(sendEmail, to, message, key);
+    const sending = this.sendWith(sendEmailLocally, to, message, key).catch((error: unknown) => {
+      log.warn('Email not sent', { to, key, error: error instanceof Error ? error.message : String(error) });
+    });
+    this.background.push(sending);
+    return Promise.resolve();
+  }
+
+  private sendWith(
+    activity: typeof sendEmail,
+    to: Recipient,
+    message: EmailMessage,
+    key: string,
+  ): Promise<{ sent: boolean }> {
     // an email on its way is sent whatever happens meanwhile (a withdrawal cancels the lifecycle, not the email)
     return CancellationScope.nonCancellable(() =>
-      sendEmail.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
+      activity.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
         {
           applicationId: this.applicationId,
           to,
@@ -28,7 +63,8 @@ export class MenteeEmails {
 
   /** Sends an email without waiting for it (a message handler's notice, an alert beside a payment). */
   sendInBackground(to: Recipient, message: EmailMessage, key: string): void {
-    this.background.push(this.send(to, message, key));
+    if (this.asLocalActivities) void this.send(to, message, key);
+    else this.background.push(this.send(to, message, key));
   }
 
   /** A background task that may send emails; the workflow waits for it before it ends. */

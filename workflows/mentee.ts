@@ -4,6 +4,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -39,6 +40,12 @@ const { recordStatus } = proxyLocalActivities<activities.Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/**
+ * Release 1.1 (README: "Changing the workflow while mentees are running"): a local activity's completion never
+ * decides the order of later commands. Asked once, first thing: mentees started on 1.0 finish on the 1.0 path.
+ */
+export const REPLAY_SAFE_LOCAL_ACTIVITIES = 'replay-safe-local-activities';
+
 export interface MenteeOutcome {
   stage: Stage;
   reason: string | null;
@@ -46,14 +53,16 @@ export interface MenteeOutcome {
 
 /** One mentee's path through one program term: the wiring; `MenteeLifecycle.run` reads like the program guide. */
 export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInput): Promise<MenteeOutcome> {
+  const release11 = patched(REPLAY_SAFE_LOCAL_ACTIVITIES);
   const m = new MenteeState(applicationId, rules);
   const publisher: StatusPublisher = statusPublisher(
     () => m.status(publisher.version),
     (snapshot: MenteeStatus) =>
       recordStatus.executeWithOptions({ summary: `Record status (${snapshot.stage})` }, [snapshot]),
+    release11,
   );
   const scope = new CancellationScope();
-  const emails = new MenteeEmails(applicationId);
+  const emails = new MenteeEmails(applicationId, release11);
   const payments = new StipendPayments(m, emails, () => publisher.changed());
   const timer = new DeadlineTimer(m);
   const seat = new TermSeat(m, emails, () => publisher.changed());
@@ -401,7 +410,7 @@ class MenteeLifecycle {
     this.publisher.changed();
   }
 
-  private email(to: Recipient, message: EmailMessage, key?: string): Promise<{ sent: boolean }> {
+  private email(to: Recipient, message: EmailMessage, key?: string): Promise<unknown> {
     return this.emails.send(to, message, key);
   }
 }

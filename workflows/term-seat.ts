@@ -6,8 +6,8 @@ import {
   acceptedElsewhereSignal,
   type SelectionConflict,
   selectionConflictSignal,
+  TermRejections,
 } from '../domain/messages.js';
-import { TermRejections } from '../domain/term.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
 import type { MenteeEmails } from './mentee-emails.js';
 import type { MenteeState } from './state.js';
