@@ -36,7 +36,7 @@ describe('recorded mentee histories', () => {
 
   it('replay against the current workflow code, one per lifecycle path', async () => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThanOrEqual(11);
+    expect(files.length).toBeGreaterThanOrEqual(22);
     const histories = await Promise.all(
       files.map(async (file) => ({
         workflowId: file.replace(/\.json$/, ''),
@@ -54,6 +54,36 @@ describe('recorded mentee histories', () => {
     }
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => f.replace(/\.json$/, '')));
+  });
+});
+
+describe('release 1.1 (patched: replay-safe local activities)', () => {
+  const read = async (file: string) =>
+    JSON.parse(await readFile(new URL(file, HISTORIES), 'utf8')) as { events: Record<string, any>[] };
+  const emailActivities = (events: Record<string, any>[]) =>
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail').length;
+  const patchMarkers = (events: Record<string, any>[]) =>
+    events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+
+  it('new mentees take the new path: one patch marker, emails as local activities', async () => {
+    const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('@1.1.json'));
+    expect(files).toHaveLength(Object.keys(FROZEN_RELEASE_1_0).length);
+    for (const file of files) {
+      const { events } = await read(file);
+      expect(patchMarkers(events), file).toBe(1);
+      expect(emailActivities(events), file).toBe(0);
+    }
+    // fewer events for the same path: each email is one marker, not three events and a workflow task
+    const [before, after] = await Promise.all([read('completes.json'), read('completes@1.1.json')]);
+    expect(after.events.length).toBeLessThan(before.events.length);
+  });
+
+  it('mentees recorded on 1.0 keep the old path on replay: no marker, emails as activities', async () => {
+    for (const file of Object.keys(FROZEN_RELEASE_1_0)) {
+      const { events } = await read(file);
+      expect(patchMarkers(events), file).toBe(0);
+      expect(emailActivities(events), file).toBeGreaterThan(0);
+    }
   });
 });
 
