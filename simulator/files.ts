@@ -198,6 +198,9 @@ const TermFile = z.looseObject({
   id: z.string().min(1),
   organization: z.string().min(1),
   name: z.string().min(1),
+  // what the planner reads; the rest is the API's to check
+  announcementAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  onboardingDaysAfterAnnouncement: z.int().min(1).optional(),
 });
 
 /** A program file: one program as POST /programs takes it, or a term with several programs. */

@@ -81,6 +81,7 @@ export function planCohort(
   const anchor = Math.min(...programs.map((p) => Date.parse(p.rules.applicationsCloseAt)));
   const grid = new Grid(anchor, options.gridHours ?? 1);
   const shares = files.programs.map((p) => p.applicantShare);
+  const announcement = termAnnouncement(files.term, options.shiftMs ?? 0);
   const selectedPerProgram = new Map<string, number>();
   const applications: PlannedApplication[] = [];
 
@@ -95,7 +96,14 @@ export function planCohort(
     const chosen = pickPrograms(random, shares, count);
     for (const index of chosen) {
       const { rules } = programs[index]!;
-      const app = planApplication(random.fork(index), grid, rules, scenario, selectedPerProgram);
+      const app = planApplication(
+        random.fork(index),
+        grid,
+        rules,
+        scenario,
+        selectedPerProgram,
+        announcement,
+      );
       applications.push({
         key: `${rules.programId}/${personId}`,
         personId,
@@ -111,6 +119,26 @@ export function planCohort(
   );
   const earliest = Math.min(...applications.flatMap((a) => a.steps.map((s) => s.at)), anchor - DAY);
   return { programs, applications, startsAt: grid.down(earliest - HOUR), endsAt: grid.up(latest + 2 * DAY) };
+}
+
+/** Where the term announces selection results on a day: when (moved by `ms`), and the onboarding window after it. */
+interface Announcement {
+  at: number;
+  onboardingDays: number;
+}
+
+function termAnnouncement(term: LoadedPrograms['term'], ms: number): Announcement | null {
+  if (!term?.announcementAt) return null;
+  return {
+    at: Date.parse(term.announcementAt) + ms,
+    onboardingDays: term.onboardingDaysAfterAnnouncement ?? 5,
+  };
+}
+
+/** The term as POST /terms takes it, its announcement moved by `ms` like the programs. */
+export function shiftTerm<T extends { announcementAt?: string | null }>(term: T, ms: number): T {
+  if (!term.announcementAt || ms === 0) return term;
+  return { ...term, announcementAt: new Date(Date.parse(term.announcementAt) + ms).toISOString() };
 }
 
 /** The program with every instant moved by `ms` (whole weeks keep weekdays and hours). */
@@ -192,6 +220,7 @@ function planApplication(
   rules: ProgramRules,
   scenario: Scenario,
   selectedPerProgram: Map<string, number>,
+  announcement: Announcement | null,
 ): Planned {
   const steps: PlannedStep[] = [];
   const at = (t: number, action: Action) => steps.push({ at: t, action });
@@ -265,22 +294,25 @@ function planApplication(
   });
   if (random.chance(scenario.selection.phoneCallRate)) at(decidedAt, { kind: 'phone-call' });
 
-  // Onboarding: each step done on time, one of them late, or never.
+  // Onboarding: each step done on time, one of them late, or never; from the announcement, where the term has one.
   intent.onboarding = random.pick(scenario.onboarding.shares);
-  const onboardingDeadline = Date.parse(rules.onboardingDeadline);
+  const toldAt = announcement ? grid.snap(Math.max(announcement.at, decidedAt), decidedAt)! : decidedAt;
+  const onboardingDeadline = announcement
+    ? Math.max(announcement.at, decidedAt) + announcement.onboardingDays * DAY
+    : Date.parse(rules.onboardingDeadline);
   const steps0 = rules.onboardingSteps.map((s) => s.id);
   if (intent.onboarding === 'never') {
-    if (steps0.length > 1) at(decidedAt, { kind: 'onboarding', step: steps0[0]! });
+    if (steps0.length > 1) at(toldAt, { kind: 'onboarding', step: steps0[0]! });
     return done();
   }
-  let onboardedAt = decidedAt;
+  let onboardedAt = toldAt;
   for (const [i, step] of steps0.entries()) {
     const late = intent.onboarding === 'late' && i === steps0.length - 1;
     const t = late
       ? grid.snap(onboardingDeadline + random.next() * 2 * DAY, onboardingDeadline)!
       : grid.snap(
-          decidedAt + random.sample(scenario.onboarding.daysAfterSelection) * DAY,
-          decidedAt - 1,
+          toldAt + random.sample(scenario.onboarding.daysAfterSelection) * DAY,
+          toldAt - 1,
           onboardingDeadline,
         )!;
     onboardedAt = Math.max(onboardedAt, t);

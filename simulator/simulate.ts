@@ -4,7 +4,7 @@ import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import { pool, runTimeline, type TimelineProgress, type TimelineStep } from './engine.js';
 import type { LoadedPrograms, Scenario } from './files.js';
 import { cohortPeople } from './people.js';
-import { type CohortPlan, DAY, planCohort } from './plan.js';
+import { type CohortPlan, DAY, planCohort, shiftTerm } from './plan.js';
 import type { SimulationSystem } from './system.js';
 
 export interface SimulationOptions {
@@ -87,7 +87,7 @@ export async function simulate(
     const created = await system.app.request('/terms', {
       method: 'POST',
       headers: { authorization: ops, 'content-type': 'application/json' },
-      body: JSON.stringify(files.term),
+      body: JSON.stringify(shiftTerm(files.term, shiftMs)),
     });
     if (created.status === 404) {
       throw new Error('This branch has no POST /terms yet: run a program file without a term');

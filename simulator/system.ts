@@ -117,21 +117,26 @@ export async function startSimulationSystem(
     await clock.sync();
 
     const edge = { emails: new Map<string, number>(), payouts: new Map<string, number>() };
-    // the simulated instant of the activity attempt that reached the edge, from the server's own clock
-    const simulatedNow = () => Context.current().info.currentAttemptScheduledTimestampMs;
+    // the simulated instant of the activity attempt that reached the edge, from the server's own clock; a local
+    // activity (an email, from release 1.1) is scheduled on the worker's wall clock, so the server is asked: its
+    // time stands still while the workflow task that runs the local activity is open
+    const simulatedNow = async () => {
+      const { info } = Context.current();
+      return info.isLocal ? env.currentTimeMs() : info.currentAttemptScheduledTimestampMs;
+    };
     const outbox = createOutboxMailer(() => {});
     const mailer: Mailer = {
       async send(email, idempotencyKey) {
-        edge.emails.set(idempotencyKey, simulatedNow());
+        edge.emails.set(idempotencyKey, await simulatedNow());
         return outbox.send(email, idempotencyKey);
       },
     };
     const payments = fakePaymentProvider();
     const provider: PaymentProvider = {
       name: payments.provider.name,
-      pay(request, signal) {
+      async pay(request, signal) {
         if (!edge.payouts.has(request.idempotencyKey))
-          edge.payouts.set(request.idempotencyKey, simulatedNow());
+          edge.payouts.set(request.idempotencyKey, await simulatedNow());
         return payments.provider.pay(request, signal);
       },
     };

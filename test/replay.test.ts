@@ -58,11 +58,15 @@ describe('recorded mentee histories', () => {
 });
 
 describe('release 1.1 (patched: replay-safe local activities)', () => {
+  interface Event {
+    activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+    markerRecordedEventAttributes?: { markerName?: string };
+  }
   const read = async (file: string) =>
-    JSON.parse(await readFile(new URL(file, HISTORIES), 'utf8')) as { events: Record<string, any>[] };
-  const emailActivities = (events: Record<string, any>[]) =>
+    JSON.parse(await readFile(new URL(file, HISTORIES), 'utf8')) as { events: Event[] };
+  const emailActivities = (events: Event[]) =>
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail').length;
-  const patchMarkers = (events: Record<string, any>[]) =>
+  const patchMarkers = (events: Event[]) =>
     events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
 
   it('new mentees take the new path: one patch marker, emails as local activities', async () => {
