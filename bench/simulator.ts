@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/simulator.ts [--mentees 1000] [--serial-mentees 150] [--seed 7] [--program <file>] [--only sim,bare,serial]`
+ * `npx tsx bench/simulator.ts [--mentees 1000] [--serial-mentees 150] [--seed 7] [--program <file>] [--only sim,bare,serial]
+ *   [--cache <maxCachedWorkflows>]`
  *
  * The cohort simulator's throughput on the time-skipping server, next to two references measured in the same run:
  * - simulator: the real system (API in-process, worker, Postgres, edge fakes), 16 calls in flight per instant;
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
     scenario: { type: 'string' },
     only: { type: 'string', default: 'sim,bare,serial' },
+    // the worker's workflow cache for the real system (default: every mentee, DEFAULT_WORKER_SIZES)
+    cache: { type: 'string' },
   },
 });
 const MENTEES = Number(values.mentees);
@@ -66,7 +69,10 @@ function rssSampler() {
 }
 
 async function realSystem(mentees: number, concurrency: number): Promise<Figures> {
-  const system = await startSimulationSystem({ testServerPath });
+  const system = await startSimulationSystem({
+    testServerPath,
+    ...(values.cache ? { workerSizes: { maxCachedWorkflows: Number(values.cache) } } : {}),
+  });
   try {
     const rss = rssSampler();
     let inFlight = 0;
@@ -193,7 +199,7 @@ const show = (name: string, f: Figures) =>
     `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB${f.extra ? `\n           ${f.extra}` : ''}`,
   );
 console.log(
-  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify(DEFAULT_WORKER_SIZES)}`,
+  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify({ ...DEFAULT_WORKER_SIZES, ...(values.cache ? { maxCachedWorkflows: Number(values.cache) } : {}) })}`,
 );
 const measure = async (name: string, work: () => Promise<Figures>) => {
   if (!only.has(name === 'simulator' ? 'sim' : name)) return;
