@@ -89,4 +89,3 @@ export interface PinnedTermRules {
   slots: number | null;
   menteesPerMentor: number | null;
 }
-

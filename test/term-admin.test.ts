@@ -39,7 +39,7 @@ const completePrerequisites = async (id: string) => {
   for (const p of PREREQUISITES)
     await call('POST', `/applications/${id}/prerequisites/${p.id}/complete`, undefined, 200);
 };
-const selection = (id: string, mentorId: string) => ({
+const selection = (_id: string, mentorId: string) => ({
   decision: 'select',
   mentor: { id: mentorId, name: mentorId, email: `${mentorId}@example.org` },
   projectTitle: 'Docs',
