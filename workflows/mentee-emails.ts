@@ -22,7 +22,8 @@ const { sendEmail: sendEmailLocally } = proxyLocalActivities<activities.Activiti
  * `asLocalActivities` (release 1.1): every email is a local activity sent in the background, one marker in
  * history instead of three events and a workflow task of its own. Nothing waits for it but the workflow's end,
  * so its completion never decides the order of later commands (see status-publisher.ts), and an address the
- * provider refuses no longer fails the mentee's workflow: it is logged, and ops can send the email again.
+ * provider refuses no longer fails the mentee's workflow for good: the email is logged as not sent (a warning
+ * with its key). It is not stored, so ops cannot resend it yet.
  */
 export class MenteeEmails {
   private readonly background: Promise<unknown>[] = [];
