@@ -4,21 +4,15 @@
  * next to the raw Temporal client against the same dev server in the same process: the same Update, a bare
  * signal, and a query. The ratios are the API's overhead; the machine's noise hits every row alike.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
 import { mintToken } from '../api/auth.js';
 import { startApi } from '../api/run.js';
 import { loadConfig } from '../config/index.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
-import { migrate } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { completePrerequisiteUpdate, statusQuery } from '../domain/messages.js';
-import { startDevServer } from '../scripts/dev-server.js';
-import { ensureTemporalCli, findFreePorts } from '../scripts/temporal-binaries.js';
+import { startLocalServers } from '../scripts/local-servers.js';
 import { programFixture } from '../test/support/programs.js';
 import { startWorker } from '../worker/run.js';
 
@@ -33,26 +27,11 @@ interface Figures {
   errors: number;
 }
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-api-'));
-await chmod(dataDir, 0o755); // the `postgres` system user must reach its data dir when we run as root
-const [pgPort, temporalPort, uiPort] = await findFreePorts(3);
-const database = await startEmbeddedPostgres({
-  dataDir: path.join(dataDir, 'pg'),
-  port: pgPort!,
-  database: 'bench',
-  persistent: false,
-});
-const devServer = await startDevServer({
-  cliPath: await ensureTemporalCli(() => {}),
-  port: temporalPort!,
-  uiPort: uiPort!,
-  namespace: 'default',
-  log: () => {},
-});
+const servers = await startLocalServers({ prefix: 'bench-api' });
+const { database, devServer } = servers;
 const silent = pino({ level: 'silent' });
 const config = loadConfig({ API_PORT: '0', TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'silent' });
 const endpoints = { databaseUrl: database.url, temporalAddress: devServer.address };
-await migrate(database.url);
 const worker = await startWorker(config, endpoints, silent);
 const api = await startApi(config, endpoints, silent);
 const connection = await Connection.connect({ address: devServer.address });
@@ -132,9 +111,7 @@ try {
   await api.stop();
   await worker.stop();
   await connection.close();
-  await devServer.stop();
-  await database.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await servers.stop();
 }
 
 async function post(pathname: string, body: unknown, authorization: string) {

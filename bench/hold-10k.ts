@@ -9,9 +9,6 @@
  */
 process.env.NODE_ENV ??= 'production';
 
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { Client, Connection } = await import('@temporalio/client');
@@ -22,10 +19,8 @@ const { createOutboxMailer } = await import('../activities/mailers/outbox.js');
 const { createFinanceLedgerProvider } = await import('../activities/payments/provider.js');
 const { createApp } = await import('../api/app.js');
 const { mintToken } = await import('../api/auth.js');
-const { startEmbeddedPostgres } = await import('../db/embedded.js');
-const { connect, migrate } = await import('../db/index.js');
-const { startDevServer } = await import('../scripts/dev-server.js');
-const { ensureTemporalCli, findFreePorts } = await import('../scripts/temporal-binaries.js');
+const { connect } = await import('../db/index.js');
+const { startLocalServers } = await import('../scripts/local-servers.js');
 const { pool } = await import('../simulator/engine.js');
 const { quietRuntime, SIM_AUTH, SIM_BASE_URL } = await import('../simulator/system.js');
 quietRuntime();
@@ -49,23 +44,8 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-hold-'));
-await chmod(dataDir, 0o755); // the `postgres` system user must reach its data dir when we run as root
-const [pgPort, temporalPort, uiPort] = await findFreePorts(3);
-const database = await startEmbeddedPostgres({
-  dataDir: path.join(dataDir, 'pg'),
-  port: pgPort!,
-  database: 'bench',
-  persistent: false,
-});
-const devServer = await startDevServer({
-  cliPath: await ensureTemporalCli(() => {}),
-  port: temporalPort!,
-  uiPort: uiPort!,
-  namespace: 'default',
-  log: () => {},
-});
-await migrate(database.url);
+const servers = await startLocalServers({ prefix: 'bench-hold' });
+const { database, devServer } = servers;
 const sql = connect(database.url, { max: 20 });
 const connection = await Connection.connect({ address: devServer.address });
 const client = new Client({ connection });
@@ -194,8 +174,6 @@ try {
   await nativeConnection.close().catch(() => {});
   await connection.close();
   await sql.end();
-  await devServer.stop();
-  await database.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await servers.stop();
 }
 process.exit(0);

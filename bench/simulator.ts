@@ -41,6 +41,11 @@ const { values } = parseArgs({
   },
 });
 const MENTEES = Number(values.mentees);
+// the real system's worker; --cache bounds its workflow cache
+const WORKER_SIZES = {
+  ...DEFAULT_WORKER_SIZES,
+  ...(values.cache ? { maxCachedWorkflows: Number(values.cache) } : {}),
+};
 const SERIAL_MENTEES = Number(values['serial-mentees']);
 const SEED = Number(values.seed);
 const only = new Set(values.only!.split(','));
@@ -71,7 +76,7 @@ function rssSampler() {
 async function realSystem(mentees: number, concurrency: number): Promise<Figures> {
   const system = await startSimulationSystem({
     testServerPath,
-    ...(values.cache ? { workerSizes: { maxCachedWorkflows: Number(values.cache) } } : {}),
+    workerSizes: WORKER_SIZES,
   });
   try {
     const rss = rssSampler();
@@ -199,7 +204,7 @@ const show = (name: string, f: Figures) =>
     `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB${f.extra ? `\n           ${f.extra}` : ''}`,
   );
 console.log(
-  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify({ ...DEFAULT_WORKER_SIZES, ...(values.cache ? { maxCachedWorkflows: Number(values.cache) } : {}) })}`,
+  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify(WORKER_SIZES)}`,
 );
 const measure = async (name: string, work: () => Promise<Figures>) => {
   if (!only.has(name === 'simulator' ? 'sim' : name)) return;

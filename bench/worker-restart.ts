@@ -4,66 +4,32 @@
  * "before") and from `npm run build`'s output with the prebuilt workflow bundle (the "after"), interleaved,
  * against the same embedded PostgreSQL and Temporal dev server. Prints both and their ratio.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { startEmbeddedPostgres } from '../db/embedded.js';
-import { migrate } from '../db/index.js';
-import { startDevServer } from '../scripts/dev-server.js';
-import { ensureTemporalCli, findFreePorts } from '../scripts/temporal-binaries.js';
+import { startLocalServers } from '../scripts/local-servers.js';
+import { buildIfStale, spawnWorkerProcess, type WORKER_ENTRY } from '../scripts/worker-process.js';
 
 const STARTS = Number(process.argv[2] ?? 3);
-const ROOT = path.resolve(import.meta.dirname, '..');
 
-const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--if-stale'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-});
-if (built.status !== 0) process.exit(built.status ?? 1);
-
-const [pgPort, temporalPort, uiPort] = (await findFreePorts(3)) as [number, number, number];
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mentorship-bench-pg-'));
-await chmod(dataDir, 0o755);
-const [postgres, temporal] = await Promise.all([
-  startEmbeddedPostgres({
-    dataDir: path.join(dataDir, 'data'),
-    port: pgPort,
-    database: 'bench',
-    persistent: false,
-  }),
-  startDevServer({
-    cliPath: await ensureTemporalCli(),
-    port: temporalPort,
-    uiPort,
-    namespace: 'default',
-    log: () => {},
-  }),
-]);
-await migrate(postgres.url);
+buildIfStale();
+const servers = await startLocalServers({ prefix: 'bench-restart' });
 
 /** Spawns a worker, resolves with the ms until it logs "worker polling", then stops it. */
-async function restart(argv: string[]): Promise<number> {
+async function restart(entry: keyof typeof WORKER_ENTRY): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, argv, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: temporal.address,
+  let polling: (ms: number) => void = () => {};
+  const { child } = spawnWorkerProcess(
+    entry,
+    {
+      DATABASE_URL: servers.database.url,
+      TEMPORAL_ADDRESS: servers.devServer.address,
       TEMPORAL_TASK_QUEUE: 'bench-restart',
-      WORKER_METRICS_PORT: '0',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+    (line) => {
+      if (line.msg === 'worker polling') polling(performance.now() - started);
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ms = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"worker polling"')) resolve(performance.now() - started);
-    });
+    polling = resolve;
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling`)));
   });
   child.kill('SIGTERM');
@@ -72,8 +38,8 @@ async function restart(argv: string[]): Promise<number> {
 }
 
 const SERIES = {
-  'from source (tsx, bundles workflows)': ['--import', 'tsx', 'worker/main.ts'],
-  'compiled (dist/, prebuilt bundle)': ['--enable-source-maps', 'dist/worker/main.js'],
+  'from source (tsx, bundles workflows)': 'source',
+  'compiled (dist/, prebuilt bundle)': 'compiled',
 } as const;
 type Name = keyof typeof SERIES;
 const times: Record<Name, number[]> = {
@@ -82,12 +48,10 @@ const times: Record<Name, number[]> = {
 };
 try {
   for (let i = 0; i < STARTS; i++) {
-    for (const name of Object.keys(SERIES) as Name[]) times[name].push(await restart([...SERIES[name]]));
+    for (const name of Object.keys(SERIES) as Name[]) times[name].push(await restart(SERIES[name]));
   }
 } finally {
-  await temporal.stop();
-  await postgres.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await servers.stop();
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -5,13 +5,9 @@
  * each mentee's final stage, one ledger row and one payout per earned installment, no email twice, one Letter of
  * Completion per completion, no workflow left running, no workflow task failure; and the recovery times are measured.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { startEmbeddedPostgres } from '../db/embedded.js';
-import { connect, migrate } from '../db/index.js';
+import { connect } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import {
   type Actor,
@@ -23,16 +19,17 @@ import {
   submitFeedbackSurveyUpdate,
   withdrawUpdate,
 } from '../domain/messages.js';
+import { ProblemError } from '../domain/problems.js';
 import { type Program, ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
 import type { Stage } from '../domain/stages.js';
 import { apply, findApplication, sendEnding, sendMessage } from '../mentees/client.js';
 import { createProgram } from '../mentees/programs.js';
-import { startDevServer } from '../scripts/dev-server.js';
-import { ensureTemporalCli, findFreePorts } from '../scripts/temporal-binaries.js';
+import { startLocalServers } from '../scripts/local-servers.js';
+import { buildIfStale } from '../scripts/worker-process.js';
 import { type Random, streamFor } from '../simulator/random.js';
 import { startFakeResend } from '../test/support/fake-resend.js';
 import { programFixture } from '../test/support/programs.js';
-import { buildIfStale, SupervisedWorker } from './processes.js';
+import { SupervisedWorker } from './processes.js';
 
 export interface ChaosOptions {
   mentees: number;
@@ -110,40 +107,20 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
   const { log, ...settings } = options;
   const started = Date.now();
   buildIfStale();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'mentorship-chaos-'));
-  await chmod(dir, 0o755); // the `postgres` system user must reach its data dir when we run as root
-  const stops: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const stops: (() => Promise<unknown>)[] = [];
   try {
-    const [pgPort, temporalPort, uiPort] = (await findFreePorts(3)) as [number, number, number];
-    const cliPath = await ensureTemporalCli();
-    const devServer = {
-      cliPath,
-      port: temporalPort,
-      uiPort,
-      namespace: 'default',
-      // a file, so that a restart keeps every workflow
-      dbFile: path.join(dir, 'temporal.sqlite'),
-      log: () => {},
-    };
-    const [postgres, firstServer, resend] = await Promise.all([
-      startEmbeddedPostgres({
-        dataDir: path.join(dir, 'pg'),
-        port: pgPort,
-        database: 'chaos',
-        persistent: true,
-      }),
-      startDevServer(devServer),
+    // durable: PostgreSQL keeps its data over the outage, the dev server its workflows over the restart
+    const [servers, resend] = await Promise.all([
+      startLocalServers({ prefix: 'mentorship-chaos', durable: true }),
       startFakeResend(),
     ]);
-    let server = firstServer;
     stops.unshift(
-      () => postgres.stop(),
-      () => server.stop(),
+      () => servers.stop(),
       () => resend.close(),
     );
-    await migrate(postgres.url);
+    const postgres = servers.database;
     const sql = connect(postgres.url, { max: 10 });
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await Connection.connect({ address: servers.devServer.address });
     const client = new Client({ connection });
     stops.unshift(
       () => sql.end({ timeout: 1 }),
@@ -155,7 +132,7 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
     const worker = new SupervisedWorker(
       {
         DATABASE_URL: postgres.url,
-        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_ADDRESS: servers.devServer.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         RESEND_API_KEY: resend.apiKey,
         RESEND_BASE_URL: resend.baseUrl,
@@ -200,7 +177,8 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
           answers.push({ sentAt, answeredAt: Date.now() });
           return result;
         } catch (error) {
-          if (isRejection(error) || Date.now() - sentAt > MESSAGE_PATIENCE_MS) {
+          // a refusal by the workflow is an answer (asking again will not help); anything else is an outage
+          if (error instanceof ProblemError || Date.now() - sentAt > MESSAGE_PATIENCE_MS) {
             throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, {
               cause: error,
             });
@@ -213,18 +191,18 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
     const killsDone = (kind?: Disruption['kind']) =>
       disruptions.filter((d) => (kind ? d.kind === kind : d.kind.startsWith('kill'))).length;
     let earningChancesLeft = killAfterEarning.size;
-    const kill = (kind: Disruption['kind'], earned?: Disruption['earned']) => {
-      // kills after earning have a budget of their own; random ones make up for those that found no worker up
-      const budget =
-        kind === 'kill -9 worker'
-          ? options.kills -
-            (earningChancesLeft > 0 ? options.killsAfterEarning : killsDone('kill -9 worker after earning'))
-          : options.killsAfterEarning;
-      if (!worker.polling || killsDone(kind) >= budget) return false;
+    /** Kills after earning have a budget of their own; random ones make up for those that found no worker up. */
+    const budgetOf = (kind: Disruption['kind']) => {
+      if (kind === 'kill -9 worker after earning') return options.killsAfterEarning;
+      const afterEarning =
+        earningChancesLeft > 0 ? options.killsAfterEarning : killsDone('kill -9 worker after earning');
+      return options.kills - afterEarning;
+    };
+    const kill = (kind: Disruption['kind'], earned?: Disruption['earned']): void => {
+      if (!worker.polling || killsDone(kind) >= budgetOf(kind)) return;
       disruptions.push({ kind, at: Date.now(), downMs: 0, ...(earned ? { earned } : {}) });
       log(`${kind}${earned ? ` (installment ${earned.installment} of ${earned.applicationId})` : ''}`);
       worker.kill();
-      return true;
     };
 
     async function mentee(m: (typeof cohort)[number], stream: Random): Promise<void> {
@@ -317,8 +295,7 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
           restartDone = true;
           const at = Date.now();
           log('dev server restart');
-          await server.stop();
-          server = await startDevServer(devServer);
+          await servers.restartDevServer();
           disruptions.push({ kind: 'dev server restart', at, downMs: Date.now() - at });
           continue;
         }
@@ -414,14 +391,9 @@ function evaluation(number: number, outcome: 'pass' | 'fail') {
   };
 }
 
-/** The workflow refused the message for a reason of the domain (not an outage): asking again will not help. */
-function isRejection(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'status' in error && 'kind' in error;
-}
-
 /** Refused because the lifecycle has not reached the stage yet (the review window, onboarding, the plan). */
 function isNotYet(error: unknown): boolean {
-  return isRejection(error) && (error as { status: number }).status === 409;
+  return error instanceof ProblemError && error.status === 409;
 }
 
 function countBy(values: string[]): Record<string, number> {

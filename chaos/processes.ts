@@ -1,18 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { terminateProcess } from '../scripts/temporal-binaries.js';
-
-export const ROOT = path.resolve(import.meta.dirname, '..');
-
-/** `npm run build --if-stale`: the worker runs as production does, compiled with its prebuilt workflow bundle. */
-export function buildIfStale(): void {
-  const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--if-stale'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (built.status !== 0) throw new Error(`npm run build failed (exit ${built.status})`);
-}
+import { spawnWorkerProcess } from '../scripts/worker-process.js';
 
 export interface WorkerStart {
   spawnedAt: number;
@@ -21,13 +9,11 @@ export interface WorkerStart {
 }
 
 /**
- * The worker as its own process under a supervisor that starts it again whenever it exits, as systemd's
- * `Restart=always` or a Kubernetes Deployment would; `kill()` is a `kill -9`.
+ * The compiled worker as its own process under a supervisor that starts it again whenever it exits, as
+ * systemd's `Restart=always` or a Kubernetes Deployment would; `kill()` is a `kill -9`.
  */
 export class SupervisedWorker {
   readonly starts: WorkerStart[] = [];
-  /** Log lines at error level or above, for the report. */
-  readonly errors: string[] = [];
   private child: ChildProcess | undefined;
   private stopping = false;
   private readonly pollingWaiters: (() => void)[] = [];
@@ -45,21 +31,13 @@ export class SupervisedWorker {
   start(): void {
     const start: WorkerStart = { spawnedAt: Date.now() };
     this.starts.push(start);
-    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/worker/main.js'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    const onLine = (line: string) => {
-      if (line.includes('"worker polling"')) {
+    const { child } = spawnWorkerProcess('compiled', this.env, (line) => {
+      if (line.msg === 'worker polling') {
         start.pollingAt = Date.now();
         for (const resolve of this.pollingWaiters.splice(0)) resolve();
       }
-      if (/"level":(50|60)/.test(line)) this.errors.push(line);
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
+    });
+    this.child = child;
     child.once('exit', (code, signal) => {
       start.exit = signal ?? `exit ${code}`;
       if (this.stopping) return;

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../worker/worker.js';
 
 const HISTORIES = new URL('./histories/', import.meta.url);
+// bundled once for the file: webpack takes about a second
+let bundled: ReturnType<typeof bundleWorkflows> | undefined;
+const workflowBundle = () => (bundled ??= bundleWorkflows());
 
 /**
  * The histories of release 1.0, frozen: mentees on that code may be running, so every later workflow change
@@ -47,7 +50,7 @@ describe('recorded mentee histories', () => {
     );
     const results: { workflowId: string; error: unknown }[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await bundleWorkflows() },
+      { workflowBundle: await workflowBundle() },
       histories,
     )) {
       results.push({ workflowId: result.workflowId, error: result.error });
@@ -93,7 +96,7 @@ describe('release 1.1 (patched: replay-safe local activities)', () => {
 
 describe('the workflow bundle', () => {
   it('carries no package but the Temporal SDK: every cached mentee evaluates its modules anew', async () => {
-    const { code } = await bundleWorkflows();
+    const { code } = await workflowBundle();
     const packages = new Set(
       [...code.matchAll(/"\.\/node_modules\/((?:@[^/"]+\/)?[^/"]+)\//g)].map((match) => match[1]),
     );

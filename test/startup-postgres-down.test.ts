@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { embeddedDatabaseUrl } from '../config/index.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
+import { spawnWorkerProcess } from '../scripts/worker-process.js';
 import { startTimeSkippingServer } from './support/temporal.js';
 
 /*
@@ -36,27 +36,14 @@ afterAll(async () => {
 describe('a worker started while PostgreSQL is down', () => {
   it('retries with backoff, a JSON line per attempt, and starts once PostgreSQL is up', async () => {
     const [port] = (await findFreePorts(1)) as [number];
-    const lines: Record<string, unknown>[] = [];
     const started = Date.now();
-    worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: embeddedDatabaseUrl(port, 'mentorship'),
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: 'late-postgres',
-        WORKER_METRICS_PORT: '0',
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const spawned = spawnWorkerProcess('source', {
+      DATABASE_URL: embeddedDatabaseUrl(port, 'mentorship'),
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: 'late-postgres',
     });
-    createInterface({ input: worker.stdout! }).on('line', (line) => {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ unparsed: line });
-      }
-    });
+    worker = spawned.child;
+    const { lines } = spawned;
     const waiting = () => lines.filter((l) => l.msg === 'PostgreSQL not reachable yet; retrying');
 
     // Past the ~5 s after which it used to exit, it is still waiting, and says so on each attempt.

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProgramInput, rulesOf } from '../domain/program.js';
 import { apply, findApplication } from '../mentees/client.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
+import { type LogLine, spawnWorkerProcess } from '../scripts/worker-process.js';
 import { bearer } from './support/auth.js';
 import { startDevSystem } from './support/dev-system.js';
 import { programFixture } from './support/programs.js';
@@ -18,30 +18,18 @@ const TASK_QUEUE = 'telemetry-test';
 let system: Awaited<ReturnType<typeof startDevSystem>>;
 let worker: ChildProcess;
 let metricsPort: number;
-const lines: Record<string, unknown>[] = [];
+let lines: LogLine[] = [];
 
 beforeAll(async () => {
   system = await startDevSystem(TASK_QUEUE);
   [metricsPort] = (await findFreePorts(1)) as [number];
-  worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: system.databaseUrl,
-      TEMPORAL_ADDRESS: system.server.address,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      WORKER_METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: 'debug',
-      LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  createInterface({ input: worker.stdout! }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      lines.push({ unparsed: line });
-    }
-  });
+  ({ child: worker, lines } = spawnWorkerProcess('source', {
+    DATABASE_URL: system.databaseUrl,
+    TEMPORAL_ADDRESS: system.server.address,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    WORKER_METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: 'debug',
+  }));
   await vi.waitFor(() => expect(lines.some((l) => l.msg === 'worker polling')).toBe(true), {
     timeout: 60_000,
     interval: 200,

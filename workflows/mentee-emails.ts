@@ -64,8 +64,9 @@ export class MenteeEmails {
 
   /** Sends an email without waiting for it (a message handler's notice, an alert beside a payment). */
   sendInBackground(to: Recipient, message: EmailMessage, key: string): void {
-    if (this.asLocalActivities) void this.send(to, message, key);
-    else this.background.push(this.send(to, message, key));
+    const sending = this.send(to, message, key);
+    // a local activity is already among the background sends
+    if (!this.asLocalActivities) this.background.push(sending);
   }
 
   /** A background task that may send emails; the workflow waits for it before it ends. */
