@@ -153,7 +153,7 @@ describe('prerequisites', () => {
     const status = await system.call('GET', `/applications/${applied.body.id}`);
     expect(status.body.prerequisites.done).toEqual(['intro-call']);
 
-    await system.env.sleep(16 * DAYS);
+    await system.skipBy(16 * DAYS);
     expect((await system.call('GET', `/applications/${applied.body.id}`)).body.stage).toBe('not_accepted');
     expectProblem(await system.call('POST', `${base}/cover-letter/complete`), 409);
   });

@@ -6,8 +6,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
+import { menteeWorkflowId } from '../../domain/ids.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { bearer, naturalCaller, TEST_AUTH } from './auth.js';
+import { type GuardedClock, guardedClock } from './clock.js';
 import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import type { fakePaymentProvider } from './fake-payments.js';
@@ -27,6 +29,9 @@ export interface TestSystem {
   taskQueue: string;
   workflowBundle: WorkflowBundleWithSourceMap;
   newWorker(): Promise<Worker>;
+  /** Moves the test server's clock; never lands just before a mentee's timer (see clock.ts). */
+  skipTo: GuardedClock['skipTo'];
+  skipBy: GuardedClock['skipBy'];
   /** Calls the API in-process as the frontend would over HTTP; as `naturalCaller` unless `authorization` is given. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   stop(): Promise<void>;
@@ -61,8 +66,13 @@ export async function startTestSystem(options: { financeLedger?: boolean } = {})
   // a plain client: the API waiting for a workflow's result must not move the test server's clock as env.client would
   const apiClient = new Client({ connection: env.connection, namespace: 'default' });
   const app = createApp({ sql: db.sql, temporal: apiClient, taskQueue, log, auth: TEST_AUTH });
+  const clock = guardedClock(env, async () =>
+    (await db.sql<{ id: string }[]>`SELECT id FROM applications`).map(({ id }) => menteeWorkflowId(id)),
+  );
   return {
     env,
+    skipTo: clock.skipTo,
+    skipBy: clock.skipBy,
     sql: db.sql,
     resend,
     payments,
