@@ -3,7 +3,7 @@ import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import type { Recipient, SendEmailInput } from '../domain/emails.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
-import type { Mailer } from './mailers/mailer.js';
+import type { Mailer, SentEmail } from './mailers/mailer.js';
 
 export interface EmailDeps {
   sql: Sql;
@@ -25,8 +25,14 @@ interface Addresses {
   term: string;
 }
 
-/** Renders and sends one email, at most once per idempotency key, and records it. */
-export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise<{ sent: boolean }> {
+/** What became of one email: `refused` is the provider's reason when it will never take it (it is kept). */
+export interface EmailOutcome {
+  sent: boolean;
+  refused?: string;
+}
+
+/** Renders and sends one email, at most once per idempotency key, and records it, sent or refused. */
+export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise<EmailOutcome> {
   const { sql, mailer } = deps;
   const [already] = await sql`SELECT 1 FROM emails WHERE idempotency_key = ${input.idempotencyKey}`;
   if (already) return { sent: false };
@@ -58,28 +64,50 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
     publicBaseUrl: deps.publicBaseUrl,
     timeZone: recipient.timeZone,
   });
-  const sent = await mailer.send(
-    {
-      from: deps.from,
-      to: recipient.email,
-      ...rendered,
-      tags: [
-        { name: 'kind', value: input.message.kind },
-        { name: 'recipient', value: input.to },
-      ],
-    },
-    input.idempotencyKey,
-  );
-  const keepBody = sent.provider === 'outbox';
-  // the message itself is kept so ops can send it again (ops/emails.ts)
+  let sent: SentEmail;
+  try {
+    sent = await mailer.send(
+      {
+        from: deps.from,
+        to: recipient.email,
+        ...rendered,
+        tags: [
+          { name: 'kind', value: input.message.kind },
+          { name: 'recipient', value: input.to },
+        ],
+      },
+      input.idempotencyKey,
+    );
+  } catch (error) {
+    // a refusal for good is kept, not thrown: ops see it (NeedsAttention) and send it again once the address is fixed
+    if (!(error instanceof ApplicationFailure && error.nonRetryable)) throw error;
+    await record(sql, input, recipient.email, rendered, {
+      provider: 'refused',
+      refusedReason: error.message,
+    });
+    return { sent: false, refused: error.message };
+  }
+  await record(sql, input, recipient.email, rendered, sent);
+  return { sent: true };
+}
+
+/** Stores the email once per key; the message itself is kept so ops can send it again (ops/emails.ts). */
+async function record(
+  sql: Sql,
+  input: SendEmailInput,
+  address: string,
+  rendered: { subject: string; html: string; text: string },
+  outcome: { provider: string; providerMessageId?: string; refusedReason?: string },
+): Promise<void> {
+  const keepBody = outcome.provider === 'outbox';
   await sql`
     INSERT INTO emails (idempotency_key, application_id, kind, recipient, subject, html, body_text, provider, provider_message_id,
-                        recipient_role, message, resend_of)
-    VALUES (${input.idempotencyKey}, ${input.applicationId}, ${input.message.kind}, ${recipient.email}, ${rendered.subject},
-            ${keepBody ? rendered.html : null}, ${keepBody ? rendered.text : null}, ${sent.provider}, ${sent.providerMessageId},
-            ${input.to}, ${sql.json(input.message as unknown as JSONValue)}, ${input.resendOf ?? null})
+                        recipient_role, message, resend_of, refused_reason)
+    VALUES (${input.idempotencyKey}, ${input.applicationId}, ${input.message.kind}, ${address}, ${rendered.subject},
+            ${keepBody ? rendered.html : null}, ${keepBody ? rendered.text : null}, ${outcome.provider},
+            ${outcome.providerMessageId ?? null}, ${input.to}, ${sql.json(input.message as unknown as JSONValue)},
+            ${input.resendOf ?? null}, ${outcome.refusedReason ?? null})
     ON CONFLICT (idempotency_key) DO NOTHING`;
-  return { sent: true };
 }
 
 function resolve(addresses: Addresses, to: Recipient): { name: string; email: string; timeZone: string } {

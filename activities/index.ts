@@ -8,7 +8,7 @@ import type { MenteeStatus } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
 import { declineApplications, listPendingSelections } from './bulk-decisions.js';
 import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
-import { sendEmail } from './email.js';
+import { type EmailOutcome, sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
@@ -67,7 +67,7 @@ function activitiesOver(deps: ActivityDeps) {
     async recordStatus(status: MenteeStatus): Promise<void> {
       await writeStatus(sql, status);
     },
-    async sendEmail(input: SendEmailInput): Promise<{ sent: boolean }> {
+    async sendEmail(input: SendEmailInput): Promise<EmailOutcome> {
       return sendEmail(
         { sql, mailer: deps.mailer, from: deps.emailFrom, publicBaseUrl: deps.publicBaseUrl },
         input,
@@ -111,3 +111,4 @@ function activitiesOver(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof activitiesOver>;
+export type { EmailOutcome } from './email.js';

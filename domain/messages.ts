@@ -89,6 +89,9 @@ export const selectionConflictSignal = defineSignal<[SelectionConflict]>('select
 export const acceptedElsewhereSignal =
   defineSignal<[{ programId: string; programName: string }]>('acceptedElsewhere');
 
+/** Ops sent a refused email again (ops/emails.ts) and the provider took it: `originalKey` no longer needs attention. */
+export const emailResentSignal = defineSignal<[{ originalKey: string }]>('emailResent');
+
 export const statusQuery = defineQuery<MenteeStatus>('status');
 export const nextStepQuery = defineQuery<NextStep>('nextStep');
 export const completePrerequisiteUpdate = defineUpdate<MessageResult, [{ prerequisiteId: string }]>(

@@ -22,6 +22,8 @@ export const NEEDS_ATTENTION = {
   paymentFailed: 'payment-failed',
   /** An earned installment has waited for the admin's approval longer than the program allows. */
   approvalOverdue: 'approval-overdue',
+  /** The email provider refused an email for good (e.g. the address): fix it and send the email again. */
+  emailRefused: 'email-refused',
 } as const;
 
 const CLI_TYPE = {

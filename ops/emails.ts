@@ -10,8 +10,12 @@ export const ResendEmailResult = z.object({
   applicationId: z.string(),
   /** True when this request had already sent it. */
   duplicate: z.boolean(),
-  /** sending: still retrying (e.g. the mailer is down) when the wait ended; it will be sent once. */
-  state: z.enum(['sent', 'sending']),
+  /**
+   * sending: still retrying (e.g. the mailer is down) when the wait ended; it will be sent once. refused: the
+   * provider refused it for good again (`refusedReason`): fix the address and send it with a new request id.
+   */
+  state: z.enum(['sent', 'sending', 'refused']),
+  refusedReason: z.string().optional(),
   kind: z.string(),
   to: z.enum(RECIPIENTS),
   originalKey: z.string(),
@@ -89,7 +93,7 @@ export async function resendEmail(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     started = false;
   }
-  const handle = temporal.workflow.getHandle<() => Promise<{ sent: boolean }>>(
+  const handle = temporal.workflow.getHandle<() => Promise<{ sent: boolean; refused?: string }>>(
     resendEmailWorkflowId(idempotencyKey),
   );
   // a failed earlier request fails this one too; a result after the wait is still sent, once
@@ -102,10 +106,12 @@ export async function resendEmail(
     new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs).unref()),
   ]);
   if (outcome && 'error' in outcome) throw outcome.error;
+  const refused = outcome?.value.refused;
   return {
     applicationId: application.id,
-    duplicate: !started || outcome?.value.sent === false,
-    state: outcome ? 'sent' : 'sending',
+    duplicate: !started || (outcome?.value.sent === false && refused === undefined),
+    state: refused !== undefined ? 'refused' : outcome ? 'sent' : 'sending',
+    ...(refused !== undefined ? { refusedReason: refused } : {}),
     kind: original.kind,
     to: original.role,
     originalKey: original.key,

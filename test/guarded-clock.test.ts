@@ -32,11 +32,11 @@ describe('the guarded test clock', () => {
     // half the guard before the reminder: the reminder has fired when the skip returns
     await system.skipTo(reminderAt - TIMER_GUARD_MS / 2);
     expect(await system.env.currentTimeMs()).toBeGreaterThan(reminderAt);
+    await expect.poll(async () => (await nextStep()).timer?.summary).toBe('Review window closes');
     await expect
-      .poll(async () => (await nextStep()).timer?.summary)
-      .toBe('Review window closes');
-    await expect
-      .poll(() => system.resend.emails().filter((e) => e.tags?.some((t) => t.value === 'review-reminder')).length)
+      .poll(
+        () => system.resend.emails().filter((e) => e.tags?.some((t) => t.value === 'review-reminder')).length,
+      )
       .toBe(1);
   });
 });

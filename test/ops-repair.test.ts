@@ -263,6 +263,55 @@ describe('while a rejected payment waits for ops', () => {
   });
 });
 
+describe('an email the provider refuses for good', () => {
+  it('is kept and flagged for ops, the mentee goes on, and the flag clears once ops send it again', async () => {
+    const { rules } = await newProgram();
+    // the address is refused (Resend 422) for the mentee's first email
+    system.resend.failNext(1, 422, 'validation_error');
+    const mentee = await newMentee(rules, 'refused-1');
+    const key = `${mentee.workflowId}/application-received/mentee`;
+    const kept = () =>
+      system.sql<{ provider: string; refused_reason: string | null }[]>`
+        SELECT provider, refused_reason FROM emails WHERE idempotency_key = ${key}`;
+    await eventually(kept, (rows) => rows.length === 1, 'the refused email to be kept');
+    expect((await kept())[0]).toMatchObject({
+      provider: 'refused',
+      refused_reason: expect.stringMatching(/Resend 422 validation_error/),
+    });
+    await eventually(mentee.attention, (a) => a.includes('email-refused'), 'the refusal to be flagged');
+    expect(emailsOf(mentee.workflowId)).toHaveLength(0);
+    // the lifecycle is not held up by it: prerequisites still count, in review
+    await mentee.send(completePrerequisiteUpdate, { prerequisiteId: PREREQUISITES[0]!.id });
+    expect((await mentee.status()).stage).toBe('in_review');
+
+    // refused again on the first resend (the address is not fixed yet): said so, still flagged
+    system.resend.failNext(1, 422, 'validation_error');
+    const again = await resendEmail(
+      ops,
+      mentee.id,
+      { email: 'application-received', requestId: 'FIX-1' },
+      OPS,
+    );
+    expect(again).toMatchObject({ state: 'refused', duplicate: false, originalKey: key });
+    expect(again.refusedReason).toMatch(/validation_error/);
+    expect(await mentee.attention()).toContain('email-refused');
+
+    // fixed: delivered once, the flag clears; the same request again sends nothing
+    const fixed = await resendEmail(
+      ops,
+      mentee.id,
+      { email: 'application-received', requestId: 'FIX-2' },
+      OPS,
+    );
+    expect(fixed).toMatchObject({ state: 'sent', duplicate: false });
+    await eventually(mentee.attention, (a) => !a.includes('email-refused'), 'the flag to clear');
+    expect(
+      await resendEmail(ops, mentee.id, { email: 'application-received', requestId: 'FIX-2' }, OPS),
+    ).toMatchObject({ state: 'sent', duplicate: true });
+    expect(emailsOf(mentee.workflowId).map((e) => e.idempotencyKey)).toEqual([`${key}/resend/FIX-2`]);
+  });
+});
+
 describe('ops repairs of one mentee', () => {
   it('resends an email once per request, extends once per request, terminates once', async () => {
     const { rules, closes } = await newProgram();

@@ -1,6 +1,7 @@
 import {
   CancellationScope,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   workflowInfo,
@@ -17,6 +18,12 @@ const { sendEmail: sendEmailLocally } = proxyLocalActivities<activities.Activiti
 });
 
 /**
+ * Release 1.2: an email the provider refuses for good is flagged for ops (NeedsAttention "email-refused") until they
+ * send it again. Asked only when a refusal comes back, so histories without one replay unchanged.
+ */
+export const FLAG_REFUSED_EMAILS = 'flag-refused-emails';
+
+/**
  * Emails about one mentee; those sent in the background are waited for before the workflow ends.
  *
  * `asLocalActivities` (release 1.1): every email is a local activity sent in the background, one marker in
@@ -31,6 +38,8 @@ export class MenteeEmails {
   constructor(
     private readonly applicationId: string,
     private readonly asLocalActivities: boolean,
+    /** A refused email, by idempotency key, for ops to see. */
+    private readonly onRefused: (idempotencyKey: string) => void,
   ) {}
 
   /** Sends one email; its idempotency key makes it once per workflow, kind (or `key`) and recipient. */
@@ -48,18 +57,20 @@ export class MenteeEmails {
     to: Recipient,
     message: EmailMessage,
     key: string,
-  ): Promise<{ sent: boolean }> {
+  ): Promise<activities.EmailOutcome> {
+    const idempotencyKey = `${workflowInfo().workflowId}/${key}/${to}`;
     // an email on its way is sent whatever happens meanwhile (a withdrawal cancels the lifecycle, not the email)
     return CancellationScope.nonCancellable(() =>
       activity.executeWithOptions({ summary: `Email ${to}: ${key}` }, [
-        {
-          applicationId: this.applicationId,
-          to,
-          idempotencyKey: `${workflowInfo().workflowId}/${key}/${to}`,
-          message,
-        },
+        { applicationId: this.applicationId, to, idempotencyKey, message },
       ]),
-    );
+    ).then((outcome) => {
+      if (outcome.refused !== undefined) {
+        log.warn('Email refused by the provider', { to, key, reason: outcome.refused });
+        if (patched(FLAG_REFUSED_EMAILS)) this.onRefused(idempotencyKey);
+      }
+      return outcome;
+    });
   }
 
   /** Sends an email without waiting for it (a message handler's notice, an alert beside a payment). */

@@ -14,6 +14,7 @@ import type { EmailMessage, Recipient } from '../domain/emails.js';
 import {
   type Actor,
   acceptedElsewhereSignal,
+  emailResentSignal,
   type MenteeStatus,
   type MenteeWorkflowInput,
   type MessageResult,
@@ -62,7 +63,10 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
     release11,
   );
   const scope = new CancellationScope();
-  const emails = new MenteeEmails(applicationId, release11);
+  const emails = new MenteeEmails(applicationId, release11, (key) => {
+    m.refusedEmails.add(key);
+    publisher.changed();
+  });
   const payments = new StipendPayments(m, emails, () => publisher.changed());
   const timer = new DeadlineTimer(m);
   const seat = new TermSeat(m, emails, () => publisher.changed());
@@ -86,6 +90,9 @@ export async function menteeWorkflow({ applicationId, rules }: MenteeWorkflowInp
   setHandler(selectionConflictSignal, (conflict) =>
     seat.conflict(conflict, SYSTEM, `Program ${conflict.other.programId} selected the applicant too`),
   );
+  setHandler(emailResentSignal, ({ originalKey }) => {
+    if (m.refusedEmails.delete(originalKey)) publisher.changed();
+  });
   setHandler(acceptedElsewhereSignal, ({ programName }) => {
     if (m.exit || FINAL_STAGES.has(m.stage)) return;
     m.exit = { stage: 'withdrawn', by: SYSTEM, reason: `accepted into ${programName}` };

@@ -59,6 +59,8 @@ export class MenteeState {
   reopenRequest: number | null = null;
   /** Installments whose approval has waited past the program's alert. */
   readonly approvalOverdue = new Set<number>();
+  /** Emails the provider refused for good, by idempotency key, until ops send them again. */
+  readonly refusedEmails = new Set<string>();
   installments: InstallmentStatus[];
   feedback: { rating: number; comments: string; submittedAt: string } | null = null;
   extensionDays = 0;
@@ -346,6 +348,7 @@ export class MenteeState {
       ...(overdue ? [NEEDS_ATTENTION.evaluationOverdue] : []),
       ...(paymentFailed ? [NEEDS_ATTENTION.paymentFailed] : []),
       ...(approvalOverdue ? [NEEDS_ATTENTION.approvalOverdue] : []),
+      ...(this.refusedEmails.size > 0 ? [NEEDS_ATTENTION.emailRefused] : []),
     ].sort();
   }
 
