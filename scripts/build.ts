@@ -49,9 +49,10 @@ const inputs = [...sources, ...assets, 'package-lock.json', 'tsconfig.json'];
 if (process.argv.includes('--if-stale') && !(await isStale(inputs))) process.exit(0);
 
 // Loaded only when building: a fresh dist/ costs `npm start` nothing but the check above.
-const [{ build }, { bundleWorkflowCode }] = await Promise.all([
+const [{ build }, { bundleWorkflowCode }, { workflowBundleOptions }] = await Promise.all([
   import('esbuild'),
   import('@temporalio/worker'),
+  import('../worker/worker.js'),
 ]);
 const started = performance.now();
 await rm(DIST, { recursive: true, force: true });
@@ -74,7 +75,7 @@ const compiledMs = performance.now() - started;
 
 // The same bundle Worker.create would build from workflowsPath on every start.
 const { code } = await bundleWorkflowCode({
-  workflowsPath: path.join(ROOT, 'workflows/index.ts'),
+  ...workflowBundleOptions(path.join(ROOT, 'workflows/index.ts')),
   logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
 });
 await writeFile(path.join(DIST, WORKFLOW_BUNDLE_FILE), code);

@@ -18,9 +18,20 @@ export const PREBUILT_WORKFLOW_BUNDLE = import.meta.url.endsWith('.js')
   ? fileURLToPath(new URL('../workflow-bundle.js', import.meta.url))
   : undefined;
 
+/**
+ * How the workflow bundle is built, from source and by `npm run build`. The workflow modules are preloaded: evaluated
+ * once in the worker's shared V8 context instead of once for every mentee the worker creates (bench/workflow-cache.ts).
+ * The SDK freezes what they export; they must keep no per-mentee state at module scope: only activity proxies,
+ * message definitions, handler tables, classes and constants.
+ */
+export const workflowBundleOptions = (workflowsPath = WORKFLOWS_PATH) => ({
+  workflowsPath,
+  preloadModules: [workflowsPath],
+});
+
 /** Bundles the workflow code once; tests share one bundle across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+  return bundleWorkflowCode({ ...workflowBundleOptions(), logger: silentBundlerLogger });
 }
 
 export function createMenteeWorker(options: {
