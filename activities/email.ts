@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
-import type { Recipient, SendEmailInput } from '../domain/emails.js';
+import type { EmailOutcome, Recipient, SendEmailInput } from '../domain/emails.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import type { Mailer, SentEmail } from './mailers/mailer.js';
 
@@ -23,12 +23,6 @@ interface Addresses {
   adminTimeZone: string;
   programName: string;
   term: string;
-}
-
-/** What became of one email: `refused` is the provider's reason when it will never take it (it is kept). */
-export interface EmailOutcome {
-  sent: boolean;
-  refused?: string;
 }
 
 /** Renders and sends one email, at most once per idempotency key, and records it, sent or refused. */

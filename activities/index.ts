@@ -3,12 +3,12 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
 import { writeStatus } from '../db/read-model.js';
-import type { SendEmailInput } from '../domain/emails.js';
+import type { EmailOutcome, SendEmailInput } from '../domain/emails.js';
 import type { MenteeStatus } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
 import { declineApplications, listPendingSelections } from './bulk-decisions.js';
 import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
-import { type EmailOutcome, sendEmail } from './email.js';
+import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
@@ -111,4 +111,3 @@ function activitiesOver(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof activitiesOver>;
-export type { EmailOutcome } from './email.js';

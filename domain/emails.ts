@@ -37,6 +37,12 @@ export type EmailMessage =
       other: { programId: string; applicationId: string };
     };
 
+/** What became of one email: `refused` is the provider's reason when it will never take it (the email is kept). */
+export interface EmailOutcome {
+  sent: boolean;
+  refused?: string;
+}
+
 export interface SendEmailInput {
   applicationId: string;
   to: Recipient;

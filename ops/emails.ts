@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { type EmailMessage, RECIPIENTS, type Recipient } from '../domain/emails.js';
+import { type EmailMessage, type EmailOutcome, RECIPIENTS, type Recipient } from '../domain/emails.js';
 import { checkRequestId, resendEmailWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/messages.js';
 import { ProblemError } from '../domain/problems.js';
@@ -93,7 +93,7 @@ export async function resendEmail(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     started = false;
   }
-  const handle = temporal.workflow.getHandle<() => Promise<{ sent: boolean; refused?: string }>>(
+  const handle = temporal.workflow.getHandle<() => Promise<EmailOutcome>>(
     resendEmailWorkflowId(idempotencyKey),
   );
   // a failed earlier request fails this one too; a result after the wait is still sent, once

@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
-import type { EmailMessage, Recipient } from '../domain/emails.js';
+import type { EmailMessage, EmailOutcome, Recipient } from '../domain/emails.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
 
 const { sendEmail } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED);
@@ -57,7 +57,7 @@ export class MenteeEmails {
     to: Recipient,
     message: EmailMessage,
     key: string,
-  ): Promise<activities.EmailOutcome> {
+  ): Promise<EmailOutcome> {
     const idempotencyKey = `${workflowInfo().workflowId}/${key}/${to}`;
     // an email on its way is sent whatever happens meanwhile (a withdrawal cancels the lifecycle, not the email)
     return CancellationScope.nonCancellable(() =>

@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type * as activities from '../activities/index.js';
-import type { SendEmailInput } from '../domain/emails.js';
+import type { EmailOutcome, SendEmailInput } from '../domain/emails.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { emailResentSignal } from '../domain/messages.js';
 import { RETRY_UNTIL_HEALED } from './activity-options.js';
@@ -13,7 +13,7 @@ const { sendEmail } = proxyActivities<activities.Activities>(RETRY_UNTIL_HEALED)
  * Sends a stored email again on an ops request. It runs beside the mentee's workflow, which may have ended
  * (a lost Letter of Completion); the workflow id and the email's key make it once per request.
  */
-export async function resendEmailWorkflow(input: SendEmailInput): Promise<activities.EmailOutcome> {
+export async function resendEmailWorkflow(input: SendEmailInput): Promise<EmailOutcome> {
   const outcome = await sendEmail.executeWithOptions(
     { summary: `Email ${input.to} again: ${input.message.kind}` },
     [input],
