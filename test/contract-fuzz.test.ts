@@ -336,7 +336,13 @@ describe('the API against its own OpenAPI document (Schemathesis)', () => {
       timeout: 600_000,
     }, async () => {
       const started = performance.now();
-      const result = await fuzz(role);
+      let result = await fuzz(role);
+      // an error inside the tool, not a finding: Hypothesis parses the source of a filter to name it, and CPython
+      // 3.11's ast.parse can raise this SystemError when Schemathesis' two worker threads do so at once
+      if (result.code !== 0 && result.output.includes('AST constructor recursion depth mismatch')) {
+        console.log(`schemathesis (${role}): the tool hit CPython's ast.parse race; running it again`);
+        result = await fuzz(role);
+      }
       await writeFile(path.join(REPORTS, `contract-fuzz-${role}.txt`), result.output);
       sent[role] = result.requests;
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
