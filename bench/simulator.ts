@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/simulator.ts [--mentees 1000] [--serial-mentees 150] [--seed 7] [--program <file>] [--only sim,bare,serial]
- *   [--cache <maxCachedWorkflows>]`
+ *   [--cache <maxCachedWorkflows>] [--resolution <hours>]`
  *
  * The cohort simulator's throughput on the time-skipping server, next to two references measured in the same run:
  * - simulator: the real system (API in-process, worker, Postgres, edge fakes), 16 calls in flight per instant;
@@ -27,6 +27,7 @@ quietRuntime();
 const { ensureTemporalTestServer } = await import('../scripts/temporal-binaries.js');
 const { bundleWorkflowCode, Worker } = await import('@temporalio/worker');
 const { bareMenteeWorkflow, bareMessageUpdate } = await import('./bare-workflow.js');
+const { workflowBundleOptions } = await import('../worker/worker.js');
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,10 @@ const { values } = parseArgs({
     program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
     scenario: { type: 'string' },
     only: { type: 'string', default: 'sim,bare,serial' },
+    // hours between the instants people act at (the simulator's --resolution)
+    resolution: { type: 'string', default: '1' },
+    // calls in flight at one instant for the simulator and the bare baseline (the serial driver has 1)
+    concurrency: { type: 'string', default: '16' },
     // the worker's workflow cache for the real system (default: every mentee, DEFAULT_WORKER_SIZES)
     cache: { type: 'string' },
   },
@@ -48,6 +53,8 @@ const WORKER_SIZES = {
 };
 const SERIAL_MENTEES = Number(values['serial-mentees']);
 const SEED = Number(values.seed);
+const GRID_HOURS = Number(values.resolution);
+const CONCURRENCY = Number(values.concurrency);
 const only = new Set(values.only!.split(','));
 const files = await loadPrograms(values.program!);
 const scenario = await loadScenario(values.scenario);
@@ -82,9 +89,15 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
     const rss = rssSampler();
     let inFlight = 0;
     const run = await system.run(async () => {
-      const result = await simulate(system, files, scenario, { mentees, seed: SEED, concurrency }, (p) => {
-        if (p.phase === 'running') inFlight = Math.max(inFlight, p.applications - p.applicationsDone);
-      });
+      const result = await simulate(
+        system,
+        files,
+        scenario,
+        { mentees, seed: SEED, concurrency, gridHours: GRID_HOURS },
+        (p) => {
+          if (p.phase === 'running') inFlight = Math.max(inFlight, p.applications - p.applicationsDone);
+        },
+      );
       // events per completed mentee, from a sample of their histories (the worker must still run for nothing else)
       const completed = (
         await system.sql<
@@ -106,7 +119,7 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
       seconds,
       perSecond: run.plan.applications.length / seconds,
       peakRssMb,
-      extra: `${run.timings.instants} instants, ${run.timings.steps} API calls; events per completed mentee: avg ${avg.toFixed(0)} (min ${Math.min(...run.counts)}, max ${Math.max(...run.counts)}, n=${run.counts.length}); up to ${run.inFlight} workflows open at once`,
+      extra: `${run.timings.instants} instants, ${run.timings.steps} API calls; clock ${run.timings.clockSeconds.toFixed(1)} s, steps ${run.timings.stepSeconds.toFixed(1)} s; events per completed mentee: avg ${avg.toFixed(0)} (min ${Math.min(...run.counts)}, max ${Math.max(...run.counts)}, n=${run.counts.length}); up to ${run.inFlight} workflows open at once`,
     };
   } finally {
     await system.stop();
@@ -116,8 +129,11 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
 async function bare(mentees: number, concurrency: number): Promise<Figures> {
   const env = await startTimeSkipping(testServerPath);
   try {
+    // bundled as the simulator's is: preloaded, without stack traces
     const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)),
+      ...workflowBundleOptions(fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)), {
+        rehearsal: true,
+      }),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const taskQueue = 'bare-baseline';
@@ -130,12 +146,18 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
     });
     const clock = new SimulatedClock(env);
     const now = await clock.sync();
-    const plan = planCohort(files, scenario, { mentees, seed: SEED, shiftMs: shiftFor(files, now) });
+    const plan = planCohort(files, scenario, {
+      mentees,
+      seed: SEED,
+      shiftMs: shiftFor(files, now),
+      gridHours: GRID_HOURS,
+    });
     const rules = new Map(plan.programs.map((p) => [p.rules.programId, p.rules]));
     const rss = rssSampler();
     const started = performance.now();
     const counts: number[] = [];
     let open = 0;
+    let timings = { instants: 0, steps: 0, clockSeconds: 0, stepSeconds: 0 };
     await worker.runUntil(async () => {
       const timeline = plan.applications.flatMap((a, index) =>
         a.steps.map((step) => ({
@@ -170,7 +192,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
           },
         })),
       );
-      await runTimeline(clock, timeline, { concurrency });
+      timings = await runTimeline(clock, timeline, { concurrency });
       await clock.skipTo(plan.endsAt);
       const ids = plan.applications.filter((a) => a.applicationId).map((a) => a.applicationId!);
       const settled = await settleWorkflows(env.client, ids);
@@ -191,7 +213,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
       seconds,
       perSecond: plan.applications.length / seconds,
       peakRssMb: rss(),
-      extra: `events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length}); ${open} left open`,
+      extra: `${timings.instants} instants; clock ${timings.clockSeconds.toFixed(1)} s, steps ${timings.stepSeconds.toFixed(1)} s; events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length}); ${open} left open`,
     };
   } finally {
     await env.teardown();
@@ -204,15 +226,15 @@ const show = (name: string, f: Figures) =>
     `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB${f.extra ? `\n           ${f.extra}` : ''}`,
   );
 console.log(
-  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, worker ${JSON.stringify(WORKER_SIZES)}`,
+  `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, actions every ${GRID_HOURS} h, worker ${JSON.stringify(WORKER_SIZES)}`,
 );
 const measure = async (name: string, work: () => Promise<Figures>) => {
   if (!only.has(name === 'simulator' ? 'sim' : name)) return;
   results[name] = await work();
   show(name, results[name]);
 };
-await measure('simulator', () => realSystem(MENTEES, 16));
-await measure('bare', () => bare(MENTEES, 16));
+await measure('simulator', () => realSystem(MENTEES, CONCURRENCY));
+await measure('bare', () => bare(MENTEES, CONCURRENCY));
 await measure('serial', () => realSystem(SERIAL_MENTEES, 1));
 const { simulator, bare: baseline, serial } = results;
 if (simulator && serial)

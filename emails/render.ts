@@ -2,7 +2,7 @@ import { render } from '@react-email/render';
 import { createElement } from 'react';
 import type { EmailMessage } from '../domain/emails.js';
 import { formatInstant } from '../domain/time-zones.js';
-import { type EmailContext, Notice, type NoticeContent } from './templates/notice.js';
+import { type EmailContext, Notice, type NoticeContent, noticeText } from './templates/notice.js';
 
 export type { EmailContext } from './templates/notice.js';
 
@@ -248,7 +248,6 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
 
 export async function renderEmail(message: EmailMessage, context: EmailContext): Promise<RenderedEmail> {
   const { subject, ...content } = compose(message, context);
-  const element = createElement(Notice, { context, content });
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  return { subject, html, text };
+  const html = await render(createElement(Notice, { context, content }));
+  return { subject, html, text: noticeText({ context, content }) };
 }

@@ -56,12 +56,20 @@ export interface TimelineOptions {
   slowStepMs?: number;
 }
 
+export interface TimelineTimings {
+  instants: number;
+  steps: number;
+  /** Real time spent moving the clock (the server firing timers and the worker handling them) and running steps. */
+  clockSeconds: number;
+  stepSeconds: number;
+}
+
 /** Runs every step at its instant; resolves when the last instant's steps are done (the clock stays there). */
 export async function runTimeline(
   clock: SimulatedClock,
   steps: TimelineStep[],
   { concurrency = 16, onProgress, onSlowStep, slowStepMs = 60_000 }: TimelineOptions = {},
-): Promise<{ instants: number; steps: number }> {
+): Promise<TimelineTimings> {
   const byInstant = new Map<number, TimelineStep[]>();
   for (const step of steps) {
     const list = byInstant.get(step.at);
@@ -81,8 +89,13 @@ export async function runTimeline(
   const report = (instant: number, instantsDone: number) =>
     onProgress?.({ instant, instantsDone, instants: instants.length, stepsDone, steps: steps.length });
 
+  let clockMs = 0;
+  let stepMs = 0;
   for (const [index, instant] of instants.entries()) {
+    const skipping = performance.now();
     await clock.skipTo(instant);
+    const stepping = performance.now();
+    clockMs += stepping - skipping;
     const due = byInstant.get(instant)!;
     const chains = new Map<string, TimelineStep[]>();
     for (const step of due.filter((s) => !s.serial)) {
@@ -100,9 +113,15 @@ export async function runTimeline(
       await watched(step);
       stepsDone++;
     }
+    stepMs += performance.now() - stepping;
     report(instant, index + 1);
   }
-  return { instants: instants.length, steps: steps.length };
+  return {
+    instants: instants.length,
+    steps: steps.length,
+    clockSeconds: clockMs / 1000,
+    stepSeconds: stepMs / 1000,
+  };
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
-import { pool, runTimeline, type TimelineProgress, type TimelineStep } from './engine.js';
+import {
+  pool,
+  runTimeline,
+  type TimelineProgress,
+  type TimelineStep,
+  type TimelineTimings,
+} from './engine.js';
 import type { LoadedPrograms, Scenario } from './files.js';
 import { cohortPeople } from './people.js';
 import { type CohortPlan, DAY, planCohort, shiftTerm } from './plan.js';
@@ -39,7 +45,7 @@ export interface SimulationRun {
   broken: { key: string; applicationId: string; action: string; failure: string }[];
   /** The workflows still open at the end, and why (a payment waiting for ops, ...). */
   open: { key: string; applicationId: string; stage: string }[];
-  timings: { runSeconds: number; settleSeconds: number; instants: number; steps: number };
+  timings: { runSeconds: number; settleSeconds: number } & TimelineTimings;
   shiftMs: number;
 }
 
@@ -145,7 +151,7 @@ export async function simulate(
     }
     progress('running');
   }, 250);
-  let result: { instants: number; steps: number };
+  let result: TimelineTimings;
   try {
     result = await runTimeline(system.clock, timeline, {
       concurrency: options.concurrency ?? 16,
@@ -178,8 +184,7 @@ export async function simulate(
     timings: {
       runSeconds,
       settleSeconds: (performance.now() - settleStarted) / 1000,
-      instants: result.instants,
-      steps: result.steps,
+      ...result,
     },
   };
 }

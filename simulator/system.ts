@@ -107,7 +107,7 @@ export async function startSimulationSystem(
     const [database, env, workflowBundle] = await Promise.all([
       options.postgresServerUrl ? freshDatabase(options.postgresServerUrl) : embeddedDatabase(stops),
       startTimeSkipping(options.testServerPath ?? (await ensureTemporalTestServer(log))),
-      options.workflowBundle ?? bundleWorkflows(),
+      options.workflowBundle ?? bundleWorkflows({ rehearsal: true }),
     ]);
     stops.unshift(() => env.teardown());
     await migrate(database.url);

@@ -37,7 +37,11 @@ describe('recorded mentee histories', () => {
     }
   });
 
-  it('replay against the current workflow code, one per lifecycle path', async () => {
+  it.each([
+    ['the current workflow code', workflowBundle],
+    // the simulator's bundle must do exactly what production's does, only without stack traces
+    ['the rehearsal bundle (cohort simulator)', () => bundleWorkflows({ rehearsal: true })],
+  ])('replay against %s, one per lifecycle path', async (_name, bundle) => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(22);
     const histories = await Promise.all(
@@ -49,10 +53,7 @@ describe('recorded mentee histories', () => {
       })),
     );
     const results: { workflowId: string; error: unknown }[] = [];
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle() },
-      histories,
-    )) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await bundle() }, histories)) {
       results.push({ workflowId: result.workflowId, error: result.error });
     }
     expect(results.filter((r) => r.error)).toEqual([]);
@@ -95,6 +96,12 @@ describe('release 1.1 (patched: replay-safe local activities)', () => {
 });
 
 describe('the workflow bundle', () => {
+  it('captures stack traces in production and not in a rehearsal', async () => {
+    const rehearsal = await bundleWorkflows({ rehearsal: true });
+    expect(rehearsal.code).toContain('Error.stackTraceLimit = 0');
+    expect((await workflowBundle()).code).not.toContain('Error.stackTraceLimit');
+  });
+
   it('carries no package but the Temporal SDK: every cached mentee evaluates its modules anew', async () => {
     const { code } = await workflowBundle();
     const packages = new Set(

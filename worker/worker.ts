@@ -10,6 +10,7 @@ import {
 import type { Activities } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const REHEARSAL_PATH = fileURLToPath(new URL('../workflows/rehearsal.ts', import.meta.url));
 /**
  * The workflow bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js): a compiled
  * worker loads it instead of bundling the workflows with webpack on every start. From source (tsx) there is none.
@@ -23,15 +24,22 @@ export const PREBUILT_WORKFLOW_BUNDLE = import.meta.url.endsWith('.js')
  * once in the worker's shared V8 context instead of once for every mentee the worker creates (bench/workflow-cache.ts).
  * The SDK freezes what they export; they must keep no per-mentee state at module scope: only activity proxies,
  * message definitions, handler tables, classes and constants.
+ * A rehearsal bundle (the cohort simulator's) also preloads workflows/rehearsal.ts: no stack traces in workflows.
  */
-export const workflowBundleOptions = (workflowsPath = WORKFLOWS_PATH) => ({
+export const workflowBundleOptions = (
+  workflowsPath = WORKFLOWS_PATH,
+  { rehearsal = false }: { rehearsal?: boolean } = {},
+) => ({
   workflowsPath,
-  preloadModules: [workflowsPath],
+  preloadModules: rehearsal ? [REHEARSAL_PATH, workflowsPath] : [workflowsPath],
 });
 
 /** Bundles the workflow code once; tests share one bundle across workers. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ ...workflowBundleOptions(), logger: silentBundlerLogger });
+export function bundleWorkflows(options: { rehearsal?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    ...workflowBundleOptions(WORKFLOWS_PATH, options),
+    logger: silentBundlerLogger,
+  });
 }
 
 export function createMenteeWorker(options: {

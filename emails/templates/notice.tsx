@@ -64,3 +64,21 @@ export function Notice({ context, content }: { context: EmailContext; content: N
     </Html>
   );
 }
+
+/**
+ * The plain-text part of the same email, written from the content rather than converted from the HTML: the
+ * conversion (html-to-text) cost more CPU than rendering the HTML itself.
+ */
+export function noticeText({ context, content }: { context: EmailContext; content: NoticeContent }): string {
+  const blocks = [
+    content.heading.toUpperCase(),
+    `Hi ${context.recipientName},`,
+    ...content.paragraphs,
+    ...(content.list?.length ? [content.list.map((item) => `• ${item}`).join('\n')] : []),
+    ...(content.closing ?? []),
+    ...(content.action ? [`${content.action.label}: ${content.action.href}`] : []),
+    '-'.repeat(40),
+    `${context.programName} (${context.term}) mentorship program team`,
+  ];
+  return blocks.join('\n\n');
+}
