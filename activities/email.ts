@@ -28,14 +28,13 @@ interface Addresses {
 /** Renders and sends one email, at most once per idempotency key, and records it, sent or refused. */
 export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise<EmailOutcome> {
   const { sql, mailer } = deps;
-  const [already] = await sql`SELECT 1 FROM emails WHERE idempotency_key = ${input.idempotencyKey}`;
-  if (already) return { sent: false };
-
-  const [addresses] = await sql<Addresses[]>`
+  // one round trip: whether this key was already sent, and who gets it
+  const [addresses] = await sql<(Addresses & { alreadySent: boolean })[]>`
     SELECT m.name AS "menteeName", m.email AS "menteeEmail", m.time_zone AS "menteeTimeZone",
            t.name AS "mentorName", t.email AS "mentorEmail", t.time_zone AS "mentorTimeZone",
            p.admin_email AS "adminEmail", coalesce(p.definition->>'adminTimeZone', ${DEFAULT_TIME_ZONE}) AS "adminTimeZone",
-           p.name AS "programName", p.term
+           p.name AS "programName", p.term,
+           EXISTS (SELECT 1 FROM emails WHERE idempotency_key = ${input.idempotencyKey}) AS "alreadySent"
     FROM applications a
       JOIN mentees m ON m.id = a.mentee_id
       JOIN programs p ON p.id = a.program_id
@@ -47,6 +46,7 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
       'ApplicationNotFound',
     );
   }
+  if (addresses.alreadySent) return { sent: false };
   const recipient = resolve(addresses, input.to);
   // React Email loads on the first email, not with every worker start (about 1.4 s of it under load)
   const { renderEmail } = await import('../emails/render.js');
