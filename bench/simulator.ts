@@ -11,6 +11,7 @@
  */
 process.env.NODE_ENV ??= 'production';
 
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -65,7 +66,49 @@ interface Figures {
   seconds: number;
   perSecond: number;
   peakRssMb: number;
+  /** CPU-seconds per mentee: this process (worker, API, driver) and its servers (Temporal, PostgreSQL). */
+  cpu: { node: number; servers: number };
   extra?: string;
+}
+
+/** CPU ticks of every process started under this one (the time-skipping server, PostgreSQL), by pid (Linux). */
+function descendantTicks(): Map<number, number> {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return new Map([...ticks].filter(([pid]) => isDescendant(pid)));
+}
+
+const perMentee = (cpu: { node: number; servers: number }, mentees: number) => ({
+  node: cpu.node / mentees,
+  servers: cpu.servers / mentees,
+});
+
+/** CPU-seconds used from now until stopped: this process, and the servers it started. */
+function cpuMeter() {
+  const node = process.cpuUsage();
+  const before = descendantTicks();
+  return () => {
+    const used = process.cpuUsage(node);
+    let ticks = 0;
+    for (const [pid, t] of descendantTicks()) ticks += t - (before.get(pid) ?? 0);
+    return { node: (used.user + used.system) / 1e6, servers: ticks / 100 }; // USER_HZ is 100 on Linux
+  };
 }
 
 /** Samples the process RSS (worker, API and driver share it) until stopped; returns the peak in MiB. */
@@ -87,6 +130,7 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
   });
   try {
     const rss = rssSampler();
+    const cpu = cpuMeter();
     let inFlight = 0;
     const run = await system.run(async () => {
       const result = await simulate(
@@ -109,7 +153,7 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
         const history = await system.env.client.workflow.getHandle(menteeWorkflowId(id)).fetchHistory();
         counts.push(history.events?.length ?? 0);
       });
-      return { ...result, counts, inFlight };
+      return { ...result, counts, inFlight, cpu: cpu() };
     });
     const peakRssMb = rss();
     const seconds = run.timings.runSeconds + run.timings.settleSeconds;
@@ -119,6 +163,7 @@ async function realSystem(mentees: number, concurrency: number): Promise<Figures
       seconds,
       perSecond: run.plan.applications.length / seconds,
       peakRssMb,
+      cpu: perMentee(run.cpu, run.plan.applications.length),
       extra: `${run.timings.instants} instants, ${run.timings.steps} API calls; clock ${run.timings.clockSeconds.toFixed(1)} s, steps ${run.timings.stepSeconds.toFixed(1)} s; events per completed mentee: avg ${avg.toFixed(0)} (min ${Math.min(...run.counts)}, max ${Math.max(...run.counts)}, n=${run.counts.length}); up to ${run.inFlight} workflows open at once`,
     };
   } finally {
@@ -154,6 +199,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
     });
     const rules = new Map(plan.programs.map((p) => [p.rules.programId, p.rules]));
     const rss = rssSampler();
+    const cpu = cpuMeter();
     const started = performance.now();
     const counts: number[] = [];
     let open = 0;
@@ -199,6 +245,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
       open = settled.filter((s) => s.open).length;
     });
     const seconds = (performance.now() - started) / 1000;
+    const used = cpu();
     // events per completed mentee, read once everything has closed (results one at a time, never concurrently)
     for (const a of plan.applications.filter((x) => x.applicationId).slice(0, 400)) {
       if (counts.length >= 40) break;
@@ -213,6 +260,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
       seconds,
       perSecond: plan.applications.length / seconds,
       peakRssMb: rss(),
+      cpu: perMentee(used, plan.applications.length),
       extra: `${timings.instants} instants; clock ${timings.clockSeconds.toFixed(1)} s, steps ${timings.stepSeconds.toFixed(1)} s; events per completed mentee: avg ${avg.toFixed(0)} (n=${counts.length}); ${open} left open`,
     };
   } finally {
@@ -223,7 +271,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
 const results: Record<string, Figures> = {};
 const show = (name: string, f: Figures) =>
   console.log(
-    `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB${f.extra ? `\n           ${f.extra}` : ''}`,
+    `${name.padEnd(10)} ${String(f.mentees).padStart(5)} mentees in ${f.seconds.toFixed(1).padStart(6)} s = ${f.perSecond.toFixed(2).padStart(5)} mentees/s, peak RSS ${f.peakRssMb} MiB, CPU per mentee ${(1000 * f.cpu.node).toFixed(0)} ms here + ${(1000 * f.cpu.servers).toFixed(0)} ms servers${f.extra ? `\n           ${f.extra}` : ''}`,
   );
 console.log(
   `Cohort simulator bench: ${path.basename(values.program!)}, seed ${SEED}, actions every ${GRID_HOURS} h, worker ${JSON.stringify(WORKER_SIZES)}`,
@@ -244,6 +292,7 @@ if (simulator && serial)
 if (simulator && baseline)
   console.log(
     `bare / simulator:          ${(baseline.perSecond / simulator.perSecond).toFixed(2)}x (goal <= 1.2x)`,
+    `\nCPU per mentee, simulator / bare: ${((simulator.cpu.node + simulator.cpu.servers) / (baseline.cpu.node + baseline.cpu.servers)).toFixed(2)}x (this process ${(simulator.cpu.node / baseline.cpu.node).toFixed(2)}x, servers ${(simulator.cpu.servers / baseline.cpu.servers).toFixed(2)}x)`,
   );
 if (simulator)
   console.log(
