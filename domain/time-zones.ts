@@ -61,6 +61,18 @@ export const TimeZone = z
   })
   .meta({ enum: [...TIME_ZONE_NAMES] });
 
+// building a formatter costs far more than formatting with it (toLocaleString builds one on every call)
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(options: Intl.DateTimeFormatOptions, timeZone: string): Intl.DateTimeFormat {
+  const key = `${timeZone} ${JSON.stringify(options)}`;
+  let cached = formatters.get(key);
+  if (!cached) {
+    cached = new Intl.DateTimeFormat('en-US', { ...options, timeZone });
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
 /**
  * A deadline as its reader sees it, in their time zone with UTC beside:
  * "Tuesday, March 2, 2027, 7:00 PM GMT+1 (18:00 UTC)"; the UTC date too when it is another day there.
@@ -68,7 +80,9 @@ export const TimeZone = z
 export function formatInstant(iso: string, timeZone: string): string {
   const at = new Date(iso);
   const text = (options: Intl.DateTimeFormatOptions, zone: string) =>
-    at.toLocaleString('en-US', { ...options, timeZone: zone }).replace(/\u202f/g, ' ');
+    formatter(options, zone)
+      .format(at)
+      .replace(/\u202f/g, ' ');
   const date = (zone: string) =>
     text({ weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }, zone);
   const utc = text({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, 'UTC');
