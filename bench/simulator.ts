@@ -1,13 +1,16 @@
 /**
  * `npx tsx bench/simulator.ts [--mentees 1000] [--serial-mentees 150] [--seed 7] [--program <file>] [--only sim,bare,serial]
- *   [--cache <maxCachedWorkflows>] [--resolution <hours>]`
+ *   [--cache <maxCachedWorkflows>] [--resolution <hours>] [--concurrency 16]`
  *
  * The cohort simulator's throughput on the time-skipping server, next to two references measured in the same run:
  * - simulator: the real system (API in-process, worker, Postgres, edge fakes), 16 calls in flight per instant;
  * - bare: the same plan against a workflow with the same timers, Updates and activities doing nothing
  *   (bench/bare-workflow.ts), sent straight through the Temporal client: what Temporal itself costs;
- * - serial: the real system driven one call at a time, as the cohort tests did before the engine.
- * Prints mentees/s for each and their ratios, events per completed mentee and the process RSS (the worker) at peak.
+ * - serial: the real system driven one call at a time, as the cohort tests did before the engine;
+ * - stacks (only with `--only ...,stacks`): the simulator with production's workflow bundle, which captures a stack
+ *   trace for every promise a workflow creates (the simulator's rehearsal bundle does not).
+ * Prints mentees/s for each and their ratios, where the real time went (moving the clock, running the steps), CPU per
+ * mentee (this process, and the servers it started), events per completed mentee and the process RSS at peak.
  */
 process.env.NODE_ENV ??= 'production';
 
@@ -28,7 +31,7 @@ quietRuntime();
 const { ensureTemporalTestServer } = await import('../scripts/temporal-binaries.js');
 const { bundleWorkflowCode, Worker } = await import('@temporalio/worker');
 const { bareMenteeWorkflow, bareMessageUpdate } = await import('./bare-workflow.js');
-const { workflowBundleOptions } = await import('../worker/worker.js');
+const { bundleWorkflows, workflowBundleOptions } = await import('../worker/worker.js');
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '7' },
     program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
     scenario: { type: 'string' },
+    // sim, bare, serial, stacks (the simulator with production's bundle)
     only: { type: 'string', default: 'sim,bare,serial' },
     // hours between the instants people act at (the simulator's --resolution)
     resolution: { type: 'string', default: '1' },
@@ -123,10 +127,16 @@ function rssSampler() {
   };
 }
 
-async function realSystem(mentees: number, concurrency: number): Promise<Figures> {
+async function realSystem(
+  mentees: number,
+  concurrency: number,
+  bundle: 'rehearsal' | 'production' = 'rehearsal',
+): Promise<Figures> {
   const system = await startSimulationSystem({
     testServerPath,
     workerSizes: WORKER_SIZES,
+    // production's bundle: the SDK captures a stack trace for every promise (workflows/rehearsal.ts)
+    ...(bundle === 'production' ? { workflowBundle: await bundleWorkflows() } : {}),
   });
   try {
     const rss = rssSampler();
@@ -284,7 +294,12 @@ const measure = async (name: string, work: () => Promise<Figures>) => {
 await measure('simulator', () => realSystem(MENTEES, CONCURRENCY));
 await measure('bare', () => bare(MENTEES, CONCURRENCY));
 await measure('serial', () => realSystem(SERIAL_MENTEES, 1));
-const { simulator, bare: baseline, serial } = results;
+await measure('stacks', () => realSystem(MENTEES, CONCURRENCY, 'production'));
+const { simulator, bare: baseline, serial, stacks } = results;
+if (simulator && stacks)
+  console.log(
+    `with stack traces / rehearsal bundle: ${(simulator.perSecond / stacks.perSecond).toFixed(2)}x time, ${(stacks.peakRssMb / simulator.peakRssMb).toFixed(2)}x peak RSS, ${((stacks.cpu.node + stacks.cpu.servers) / (simulator.cpu.node + simulator.cpu.servers)).toFixed(2)}x CPU`,
+  );
 if (simulator && serial)
   console.log(
     `simulator / serial driver: ${(simulator.perSecond / serial.perSecond).toFixed(2)}x (goal >= 3x)`,
