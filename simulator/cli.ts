@@ -144,6 +144,9 @@ export async function main(argv: string[]): Promise<number> {
       startupSeconds: round(startupSeconds),
       runSeconds: round(run.timings.runSeconds),
       settleSeconds: round(run.timings.settleSeconds),
+      // of the run: moving the clock (timers firing, their tasks) and running the API calls
+      clockSeconds: round(run.timings.clockSeconds),
+      stepSeconds: round(run.timings.stepSeconds),
       instants: run.timings.instants,
       steps: run.timings.steps,
       applicationsPerSecond: round(
