@@ -8,7 +8,8 @@
  *   (bench/bare-workflow.ts), sent straight through the Temporal client: what Temporal itself costs;
  * - serial: the real system driven one call at a time, as the cohort tests did before the engine;
  * - stacks (only with `--only ...,stacks`): the simulator with production's workflow bundle, which captures a stack
- *   trace for every promise a workflow creates (the simulator's rehearsal bundle does not).
+ *   trace for every promise a workflow creates (the simulator's rehearsal bundle does not);
+ * - guarded (only with `--only ...,guarded`): the simulator with `--guard-timers` (simulator/timers.ts).
  * Prints mentees/s for each and their ratios, where the real time went (moving the clock, running the steps), CPU per
  * mentee (this process, and the servers it started), events per completed mentee and the process RSS at peak.
  */
@@ -40,7 +41,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '7' },
     program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
     scenario: { type: 'string' },
-    // sim, bare, serial, stacks (the simulator with production's bundle)
+    // sim, bare, serial, stacks (the simulator with production's bundle), guarded (with the timer guard)
     only: { type: 'string', default: 'sim,bare,serial' },
     // hours between the instants people act at (the simulator's --resolution)
     resolution: { type: 'string', default: '1' },
@@ -131,6 +132,7 @@ async function realSystem(
   mentees: number,
   concurrency: number,
   bundle: 'rehearsal' | 'production' = 'rehearsal',
+  timerGuard = false,
 ): Promise<Figures> {
   const system = await startSimulationSystem({
     testServerPath,
@@ -147,7 +149,7 @@ async function realSystem(
         system,
         files,
         scenario,
-        { mentees, seed: SEED, concurrency, gridHours: GRID_HOURS },
+        { mentees, seed: SEED, concurrency, gridHours: GRID_HOURS, timerGuard },
         (p) => {
           if (p.phase === 'running') inFlight = Math.max(inFlight, p.applications - p.applicationsDone);
         },
@@ -295,7 +297,12 @@ await measure('simulator', () => realSystem(MENTEES, CONCURRENCY));
 await measure('bare', () => bare(MENTEES, CONCURRENCY));
 await measure('serial', () => realSystem(SERIAL_MENTEES, 1));
 await measure('stacks', () => realSystem(MENTEES, CONCURRENCY, 'production'));
-const { simulator, bare: baseline, serial, stacks } = results;
+await measure('guarded', () => realSystem(MENTEES, CONCURRENCY, 'rehearsal', true));
+const { simulator, bare: baseline, serial, stacks, unguarded } = results;
+if (simulator && unguarded)
+  console.log(
+    `simulator / without the timer guard: ${(unguarded.perSecond / simulator.perSecond).toFixed(2)}x time`,
+  );
 if (simulator && stacks)
   console.log(
     `with stack traces / rehearsal bundle: ${(simulator.perSecond / stacks.perSecond).toFixed(2)}x time, ${(stacks.peakRssMb / simulator.peakRssMb).toFixed(2)}x peak RSS, ${((stacks.cpu.node + stacks.cpu.servers) / (simulator.cpu.node + simulator.cpu.servers)).toFixed(2)}x CPU`,

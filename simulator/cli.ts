@@ -45,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
       integer('--resolution', 1, 24),
       1,
     )
+    .option(
+      '--guard-timers',
+      "go on past a mentee's timer due just before its message (the test server would strand it; ~1.25x time)",
+    )
     .option('--json', 'print the report.json summary to stdout, no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -56,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     out: string;
     concurrency: number;
     resolution: number;
+    guardTimers?: boolean;
     json?: boolean;
   };
   try {
@@ -120,7 +125,13 @@ export async function main(argv: string[]): Promise<number> {
         system,
         files,
         scenario,
-        { mentees: opts.mentees, seed: opts.seed, concurrency: opts.concurrency, gridHours: opts.resolution },
+        {
+          mentees: opts.mentees,
+          seed: opts.seed,
+          concurrency: opts.concurrency,
+          gridHours: opts.resolution,
+          timerGuard: opts.guardTimers === true,
+        },
         show,
       ),
     );

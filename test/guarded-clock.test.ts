@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { nextStepQuery } from '../domain/messages.js';
+import { runTimeline, SimulatedClock } from '../simulator/engine.js';
 import { TIMER_GUARD_MS } from './support/clock.js';
 import { driver } from './support/drive.js';
 import { DAYS, SCHEDULE } from './support/programs.js';
@@ -38,5 +39,29 @@ describe('the guarded test clock', () => {
         () => system.resend.emails().filter((e) => e.tags?.some((t) => t.value === 'review-reminder')).length,
       )
       .toBe(1);
+  });
+
+  it('guards the engine too: an instant goes on past the timers of the mentees it messages (--guard-timers)', async () => {
+    const { program, closes } = await drive.newProgram();
+    const id = await drive.apply(program.id, 'clock-2');
+    const workflow = system.env.client.workflow.getHandle(menteeWorkflowId(id));
+    const reminderAt = closes + SCHEDULE.reviewClosesAt - program.reviewReminderDaysBefore! * DAYS;
+    const ranAt: number[] = [];
+    const step = (at: number) => ({
+      at,
+      chain: 'clock-2',
+      workflowId: () => workflow.workflowId,
+      run: async () => ranAt.push(await system.env.currentTimeMs()),
+    });
+    await runTimeline(
+      new SimulatedClock(system.env),
+      [step(reminderAt - DAYS), step(reminderAt - TIMER_GUARD_MS / 2)],
+      { timerGuard: system.env.client },
+    );
+    expect(ranAt[0]! - (reminderAt - DAYS)).toBeLessThan(TIMER_GUARD_MS);
+    expect(ranAt[1]).toBeGreaterThan(reminderAt);
+    await expect
+      .poll(async () => (await workflow.query(nextStepQuery)).timer?.summary)
+      .toBe('Review window closes');
   });
 });

@@ -1,15 +1,11 @@
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pastTimersDueSoon, TIMER_GUARD_MS, timersDueAt } from '../../simulator/timers.js';
+
+export { TIMER_GUARD_MS };
 
 /**
- * The time-skipping server's clock, moved so that the test's next message never races a timer.
- *
- * The server strands a workflow whose task cancels a timer that fired while the task was with the worker: it refuses
- * the completion ("invalid history builder state for action", temporalio/sdk-java#3088; "Already accepted update" is
- * the same refusal for an Update) and never hands the task out again, so the test hangs. Between skips the clock runs
- * at real pace, and a timer set N days after an earlier step can fall just after the instant a later skip lands on
- * (an approval reminder 3 days after an evaluation, a skip to 3 days later): on a loaded machine it fires while the
- * next Update is being handled. So a skip goes on past every timer due within `TIMER_GUARD_MS` of where it lands.
+ * The time-skipping server's clock, moved so that the test's next message never races a timer (why:
+ * simulator/timers.ts): a skip goes on past every timer of the test's open mentees due within `TIMER_GUARD_MS`.
  */
 export interface GuardedClock {
   /** Moves the clock to `at` or a little past it (never past a timer due later than `TIMER_GUARD_MS` after `at`). */
@@ -17,95 +13,28 @@ export interface GuardedClock {
   skipBy(ms: number): Promise<void>;
 }
 
-/** Longer than a workflow task takes on a loaded machine; far shorter than any wait of the lifecycle. */
-export const TIMER_GUARD_MS = 60_000;
 const MAX_GUARD_SKIPS = 20;
-/** How long a skip waits for workflow tasks in flight to finish before it reads the timers anyway. */
-const SETTLE_MS = 5_000;
 
 type ServerClock = Pick<TestWorkflowEnvironment, 'currentTimeMs' | 'sleep' | 'client'>;
 
 /** A clock over `env` guarding the timers of the workflows `workflowIds()` names (closed ones are passed over). */
 export function guardedClock(env: ServerClock, workflowIds: () => Promise<string[]>): GuardedClock {
-  const timersDueAt = async (): Promise<number[]> => {
-    const settleBy = Date.now() + SETTLE_MS;
-    for (;;) {
-      const histories = await Promise.all(
-        (await workflowIds()).map(
-          async (id) => (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [],
-        ),
-      );
-      const open = histories.filter((events) => !CLOSED.has(events.at(-1)?.eventType ?? 0));
-      // a task in flight may still start a timer: read them once it has finished (or waited long enough)
-      if (!open.some(taskInFlight) || Date.now() > settleBy) return open.flatMap(unfiredTimers);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
   const skipTo = async (at: number) => {
     let target = at;
     for (let extra = 0; ; extra++) {
       const now = await env.currentTimeMs();
       if (target > now) await env.sleep(target - now);
       const landed = await env.currentTimeMs();
-      const soon = (await timersDueAt()).filter((due) => due <= landed + TIMER_GUARD_MS);
-      if (soon.length === 0) return;
+      const next = pastTimersDueSoon(landed, await timersDueAt(env.client, await workflowIds()));
+      if (next === null) return;
       if (extra >= MAX_GUARD_SKIPS) {
         throw new Error(`A timer stays due within ${TIMER_GUARD_MS} ms after ${MAX_GUARD_SKIPS} skips`);
       }
-      target = Math.max(...soon) + 1_000;
+      target = next;
     }
   };
   return {
     skipTo,
     skipBy: async (ms) => skipTo((await env.currentTimeMs()) + ms),
   };
-}
-
-const { EventType } = temporal.api.enums.v1;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-const CLOSED: ReadonlySet<number> = new Set([
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-]);
-
-/** Whether the latest workflow task was scheduled and has not ended. */
-function taskInFlight(events: readonly HistoryEvent[]): boolean {
-  for (let i = events.length - 1; i >= 0; i--) {
-    switch (events[i]!.eventType) {
-      case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
-      case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-        return true;
-      case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-      case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-      case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
-        return false;
-    }
-  }
-  return false;
-}
-
-/** When each timer started and neither fired nor cancelled is due, in ms since the epoch. */
-function unfiredTimers(events: readonly HistoryEvent[]): number[] {
-  const pending = new Map<string, number>();
-  for (const event of events) {
-    const started = event.timerStartedEventAttributes;
-    if (started?.timerId) {
-      pending.set(started.timerId, millis(event.eventTime) + millis(started.startToFireTimeout));
-    }
-    const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
-    if (ended?.timerId) pending.delete(ended.timerId);
-  }
-  return [...pending.values()];
-}
-
-/** A protobuf timestamp or duration in milliseconds. */
-function millis(
-  value: { seconds?: { toString(): string } | null; nanos?: number | null } | null | undefined,
-) {
-  return Number(value?.seconds?.toString() ?? 0) * 1000 + Math.floor((value?.nanos ?? 0) / 1e6);
 }
