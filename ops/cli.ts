@@ -6,7 +6,15 @@ import type { Recipient } from '../domain/emails.js';
 import type { Actor } from '../domain/messages.js';
 import { ProblemError } from '../domain/problems.js';
 import { withDueDates } from '../mentees/programs.js';
-import { applyProgramSchedule, extend, type OpsDeps, resendEmail, retryPayment, terminate } from './index.js';
+import {
+  applyProgramSchedule,
+  extend,
+  type OpsDeps,
+  refusedEmails,
+  resendEmail,
+  retryPayment,
+  terminate,
+} from './index.js';
 
 // `npm run ops -- <command>`: repairs on running mentees, against DATABASE_URL and TEMPORAL_ADDRESS, or the
 // servers `npm start` embeds when those are unset. Exit code 0: done; 1: error; 2: done, but a mentee said no.
@@ -206,6 +214,26 @@ program
             ? `Already sent again for request ${options.requestId}: ${r.kind} to the ${r.to} (${r.idempotencyKey}); use another --request-id to send it once more.`
             : `${r.state === 'sent' ? 'Sent' : 'Sending'} ${r.kind} to the ${r.to} again (${r.idempotencyKey}).`,
       ),
+  );
+
+program
+  .command('refused-emails')
+  .description(
+    'list the emails the provider refused for good that nobody has received since (ended mentees too)',
+  )
+  .action(() =>
+    run(
+      (deps) => refusedEmails(deps),
+      (emails) =>
+        emails.length === 0
+          ? 'No refused email is owed.'
+          : emails
+              .map(
+                (e) =>
+                  `${e.refusedAt}  ${e.applicationId}  ${e.kind} to the ${e.to ?? 'recipient'}: ${e.refusedReason}\n    npm run ops -- resend-email ${e.applicationId} ${e.originalKey}`,
+              )
+              .join('\n'),
+    ),
   );
 
 const list = (ids: string[]) => (ids.length ? `\n    ${ids.join('\n    ')}` : '');

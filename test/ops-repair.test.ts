@@ -21,7 +21,7 @@ import { ProgramInput, type ProgramRules } from '../domain/program.js';
 import { NeedsAttentionKey } from '../domain/search-attributes.js';
 import { apply, findApplication, sendMessage } from '../mentees/client.js';
 import { createProgram } from '../mentees/programs.js';
-import { extend, type OpsDeps, resendEmail, retryPayment, terminate } from '../ops/index.js';
+import { extend, type OpsDeps, refusedEmails, resendEmail, retryPayment, terminate } from '../ops/index.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
 import { eventually } from './support/eventually.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
@@ -280,6 +280,18 @@ describe('an email the provider refuses for good', () => {
     });
     await eventually(mentee.attention, (a) => a.includes('email-refused'), 'the refusal to be flagged');
     expect(emailsOf(mentee.workflowId)).toHaveLength(0);
+    // ops' list of refused emails nobody has received (`npm run ops -- refused-emails`)
+    const owed = async () => (await refusedEmails(ops)).filter((e) => e.applicationId === mentee.id);
+    expect(await owed()).toEqual([
+      {
+        applicationId: mentee.id,
+        kind: 'application-received',
+        to: 'mentee',
+        originalKey: key,
+        refusedReason: expect.stringMatching(/validation_error/),
+        refusedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      },
+    ]);
     // the lifecycle is not held up by it: prerequisites still count, in review
     await mentee.send(completePrerequisiteUpdate, { prerequisiteId: PREREQUISITES[0]!.id });
     expect((await mentee.status()).stage).toBe('in_review');
@@ -295,6 +307,7 @@ describe('an email the provider refuses for good', () => {
     expect(again).toMatchObject({ state: 'refused', duplicate: false, originalKey: key });
     expect(again.refusedReason).toMatch(/validation_error/);
     expect(await mentee.attention()).toContain('email-refused');
+    expect((await owed()).map((e) => e.originalKey)).toEqual([key]);
 
     // fixed: delivered once, the flag clears; the same request again sends nothing
     const fixed = await resendEmail(
@@ -305,6 +318,7 @@ describe('an email the provider refuses for good', () => {
     );
     expect(fixed).toMatchObject({ state: 'sent', duplicate: false });
     await eventually(mentee.attention, (a) => !a.includes('email-refused'), 'the flag to clear');
+    expect(await owed()).toEqual([]);
     expect(
       await resendEmail(ops, mentee.id, { email: 'application-received', requestId: 'FIX-2' }, OPS),
     ).toMatchObject({ state: 'sent', duplicate: true });
