@@ -42,7 +42,8 @@ async function run<R>(
   const sql = connect(databaseUrl, { max: 4 });
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5 seconds' });
+    // connects on the first call: a command that reads only PostgreSQL (refused-emails) needs no Temporal server
+    connection = Connection.lazy({ address: temporalAddress, connectTimeout: '5 seconds' });
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const result = await operation(
       { sql, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },

@@ -119,16 +119,15 @@ export async function resendEmail(
   };
 }
 
-export const RefusedEmail = z.object({
-  applicationId: z.string(),
-  kind: z.string(),
-  to: z.enum(RECIPIENTS).nullable(),
+export interface RefusedEmail {
+  applicationId: string;
+  kind: string;
+  to: Recipient | null;
   /** The first email's key: what `resend-email` takes. */
-  originalKey: z.string(),
-  refusedReason: z.string(),
-  refusedAt: z.string(),
-});
-export type RefusedEmail = z.infer<typeof RefusedEmail>;
+  originalKey: string;
+  refusedReason: string;
+  refusedAt: string;
+}
 
 /**
  * The emails the provider refused for good and nobody has received since: no resend of them was delivered after
@@ -140,11 +139,11 @@ export async function refusedEmails({ sql }: Pick<OpsDeps, 'sql'>): Promise<Refu
     WITH chain AS (
       SELECT coalesce(resend_of, idempotency_key) AS root, refused_reason, sent_at FROM emails
     ), refusals AS (
-      SELECT root, max(sent_at) AS last_refused_at FROM chain WHERE refused_reason IS NOT NULL GROUP BY root
+      SELECT root, max(sent_at) AS last_refused_at, (array_agg(refused_reason ORDER BY sent_at DESC))[1] AS reason
+      FROM chain WHERE refused_reason IS NOT NULL GROUP BY root
     )
     SELECT o.application_id AS "applicationId", o.kind, o.recipient_role AS "to", r.root AS "originalKey",
-           (SELECT c.refused_reason FROM chain c
-            WHERE c.root = r.root AND c.refused_reason IS NOT NULL ORDER BY c.sent_at DESC LIMIT 1) AS "refusedReason",
+           r.reason AS "refusedReason",
            to_char(r.last_refused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "refusedAt"
     FROM refusals r JOIN emails o ON o.idempotency_key = r.root
     WHERE NOT EXISTS (

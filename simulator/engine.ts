@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { pastTimersDueSoon, timersDueAt } from './timers.js';
+import { skipPastTimersDueSoon, timersDueAt } from './timers.js';
 
 /**
  * The one driver of simulated cohorts (the simulator, the cohort tests, the benches): a timeline of
@@ -105,7 +105,14 @@ export async function runTimeline(
     const skipping = performance.now();
     await clock.skipTo(instant);
     const due = byInstant.get(instant)!;
-    if (timerGuard) await skipPastTimersDueSoon(clock, timerGuard, due);
+    if (timerGuard) {
+      const messaged = [...new Set(due.map((step) => step.workflowId?.()).filter((id) => id !== undefined))];
+      await skipPastTimersDueSoon(
+        () => clock.now,
+        (at) => clock.skipTo(at),
+        () => timersDueAt(timerGuard, messaged),
+      );
+    }
     const stepping = performance.now();
     clockMs += stepping - skipping;
     const chains = new Map<string, TimelineStep[]>();
@@ -133,18 +140,6 @@ export async function runTimeline(
     clockSeconds: clockMs / 1000,
     stepSeconds: stepMs / 1000,
   };
-}
-
-const MAX_GUARD_SKIPS = 20;
-
-async function skipPastTimersDueSoon(clock: SimulatedClock, client: Client, due: TimelineStep[]) {
-  const workflowIds = [...new Set(due.map((step) => step.workflowId?.()).filter((id) => id !== undefined))];
-  if (workflowIds.length === 0) return;
-  for (let extra = 0; extra < MAX_GUARD_SKIPS; extra++) {
-    const next = pastTimersDueSoon(clock.now, await timersDueAt(client, workflowIds));
-    if (next === null) return;
-    await clock.skipTo(next);
-  }
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pastTimersDueSoon, TIMER_GUARD_MS, timersDueAt } from '../../simulator/timers.js';
+import { SimulatedClock } from '../../simulator/engine.js';
+import { skipPastTimersDueSoon, TIMER_GUARD_MS, timersDueAt } from '../../simulator/timers.js';
 
 export { TIMER_GUARD_MS };
 
@@ -13,25 +14,18 @@ export interface GuardedClock {
   skipBy(ms: number): Promise<void>;
 }
 
-const MAX_GUARD_SKIPS = 20;
-
 type ServerClock = Pick<TestWorkflowEnvironment, 'currentTimeMs' | 'sleep' | 'client'>;
 
 /** A clock over `env` guarding the timers of the workflows `workflowIds()` names (closed ones are passed over). */
 export function guardedClock(env: ServerClock, workflowIds: () => Promise<string[]>): GuardedClock {
+  const clock = new SimulatedClock(env);
   const skipTo = async (at: number) => {
-    let target = at;
-    for (let extra = 0; ; extra++) {
-      const now = await env.currentTimeMs();
-      if (target > now) await env.sleep(target - now);
-      const landed = await env.currentTimeMs();
-      const next = pastTimersDueSoon(landed, await timersDueAt(env.client, await workflowIds()));
-      if (next === null) return;
-      if (extra >= MAX_GUARD_SKIPS) {
-        throw new Error(`A timer stays due within ${TIMER_GUARD_MS} ms after ${MAX_GUARD_SKIPS} skips`);
-      }
-      target = next;
-    }
+    await clock.skipTo(at);
+    await skipPastTimersDueSoon(
+      () => env.currentTimeMs(),
+      (next) => clock.skipTo(next),
+      async () => timersDueAt(env.client, await workflowIds()),
+    );
   };
   return {
     skipTo,
