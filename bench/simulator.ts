@@ -12,6 +12,8 @@
  * - guarded (only with `--only ...,guarded`): the simulator with `--guard-timers` (simulator/timers.ts).
  * Prints mentees/s for each and their ratios, where the real time went (moving the clock, running the steps), CPU per
  * mentee (this process, and the servers it started), events per completed mentee and the process RSS at peak.
+ * A rehearsal in little memory (README, "A rehearsal's memory"):
+ *   MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-old-space-size=192 npx tsx bench/simulator.ts --only sim --cache 400
  */
 process.env.NODE_ENV ??= 'production';
 
@@ -30,9 +32,9 @@ const { DEFAULT_WORKER_SIZES, quietRuntime, startSimulationSystem, startTimeSkip
 );
 quietRuntime();
 const { ensureTemporalTestServer } = await import('../scripts/temporal-binaries.js');
-const { bundleWorkflowCode, Worker } = await import('@temporalio/worker');
+const { Worker } = await import('@temporalio/worker');
 const { bareMenteeWorkflow, bareMessageUpdate } = await import('./bare-workflow.js');
-const { bundleWorkflows, workflowBundleOptions } = await import('../worker/worker.js');
+const { bundleWorkflowsApart } = await import('../worker/worker.js');
 
 const { values } = parseArgs({
   options: {
@@ -138,7 +140,7 @@ async function realSystem(
     testServerPath,
     workerSizes: WORKER_SIZES,
     // production's bundle: the SDK captures a stack trace for every promise (workflows/rehearsal.ts)
-    ...(bundle === 'production' ? { workflowBundle: await bundleWorkflows() } : {}),
+    ...(bundle === 'production' ? { workflowBundle: await bundleWorkflowsApart() } : {}),
   });
   try {
     const rss = rssSampler();
@@ -187,11 +189,9 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
   const env = await startTimeSkipping(testServerPath);
   try {
     // bundled as the simulator's is: preloaded, without stack traces
-    const workflowBundle = await bundleWorkflowCode({
-      ...workflowBundleOptions(fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)), {
-        rehearsal: true,
-      }),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    const workflowBundle = await bundleWorkflowsApart({
+      workflowsPath: fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)),
+      rehearsal: true,
     });
     const taskQueue = 'bare-baseline';
     const worker = await Worker.create({

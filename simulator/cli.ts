@@ -49,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
       '--guard-timers',
       "go on past a mentee's timer due just before its message (the test server would strand it; ~1.25x time)",
     )
+    .option(
+      '--cache <n>',
+      "mentees the worker keeps in memory (default: all); fewer cost replays (README: a rehearsal's memory)",
+      integer('--cache', 1, 20_000),
+    )
     .option('--json', 'print the report.json summary to stdout, no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -61,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     concurrency: number;
     resolution: number;
     guardTimers?: boolean;
+    cache?: number;
     json?: boolean;
   };
   try {
@@ -117,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('Starting PostgreSQL, the time-skipping Temporal server and the worker...\n');
   const system = await startSimulationSystem({
     log: opts.json ? () => {} : (line) => process.stderr.write(`${line}\n`),
+    ...(opts.cache && { workerSizes: { maxCachedWorkflows: opts.cache } }),
   });
   const startupSeconds = (performance.now() - t0) / 1000;
   try {

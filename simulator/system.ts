@@ -29,7 +29,7 @@ import {
   testServerExecutable,
 } from '../scripts/temporal-binaries.js';
 import { fakePaymentProvider } from '../test/support/fake-payments.js';
-import { bundleWorkflows } from '../worker/worker.js';
+import { bundleWorkflowsApart } from '../worker/worker.js';
 import { SimulatedClock } from './engine.js';
 
 export const SIM_AUTH = {
@@ -107,7 +107,8 @@ export async function startSimulationSystem(
     const [database, env, workflowBundle] = await Promise.all([
       options.postgresServerUrl ? freshDatabase(options.postgresServerUrl) : embeddedDatabase(stops),
       startTimeSkipping(options.testServerPath ?? (await ensureTemporalTestServer(log))),
-      options.workflowBundle ?? bundleWorkflows({ rehearsal: true }),
+      // bundled in a child process, alongside the servers' start: this process keeps its memory for the mentees
+      options.workflowBundle ?? bundleWorkflowsApart({ rehearsal: true }),
     ]);
     stops.unshift(() => env.teardown());
     await migrate(database.url);

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../worker/worker.js';
+import { bundleWorkflows, bundleWorkflowsApart } from '../worker/worker.js';
 
 const HISTORIES = new URL('./histories/', import.meta.url);
 // bundled once for the file: webpack takes about a second
@@ -39,8 +39,9 @@ describe('recorded mentee histories', () => {
 
   it.each([
     ['the current workflow code', workflowBundle],
-    // the simulator's bundle must do exactly what production's does, only without stack traces
-    ['the rehearsal bundle (cohort simulator)', () => bundleWorkflows({ rehearsal: true })],
+    // the simulator's bundle, built as it builds it (in a child process), must do exactly what production's does,
+    // only without stack traces
+    ['the rehearsal bundle (cohort simulator)', () => bundleWorkflowsApart({ rehearsal: true })],
   ])('replay against %s, one per lifecycle path', async (_name, bundle) => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(22);
@@ -100,6 +101,10 @@ describe('the workflow bundle', () => {
     const rehearsal = await bundleWorkflows({ rehearsal: true });
     expect(rehearsal.code).toContain('Error.stackTraceLimit = 0');
     expect((await workflowBundle()).code).not.toContain('Error.stackTraceLimit');
+    // the simulator bundles in a child process (webpack's memory stays out of its worker): the same bundle
+    const apart = await bundleWorkflowsApart({ rehearsal: true });
+    expect(apart.code).toBe(rehearsal.code);
+    expect(apart.sourceMap).toBe(rehearsal.sourceMap);
   });
 
   it('carries no package but the Temporal SDK: every cached mentee evaluates its modules anew', async () => {

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Duration } from '@temporalio/common';
 import {
   bundleWorkflowCode,
@@ -34,12 +36,40 @@ export const workflowBundleOptions = (
   preloadModules: rehearsal ? [REHEARSAL_PATH, workflowsPath] : [workflowsPath],
 });
 
+interface BundleOptions {
+  rehearsal?: boolean;
+  /** Another workflow module than the mentee's (the bench's bare baseline). */
+  workflowsPath?: string;
+}
+
 /** Bundles the workflow code once; tests share one bundle across workers. */
-export function bundleWorkflows(options: { rehearsal?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows({
+  workflowsPath = WORKFLOWS_PATH,
+  ...options
+}: BundleOptions = {}): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    ...workflowBundleOptions(WORKFLOWS_PATH, options),
+    ...workflowBundleOptions(workflowsPath, options),
     logger: silentBundlerLogger,
   });
+}
+
+/**
+ * The same bundle, built in a child process (worker/bundle-workflows.ts). Bundling leaves the process that does it
+ * about 80-110 MiB more RSS that it never gives back (webpack's allocations): a worker that must stay small, like
+ * the cohort simulator's, takes its bundle from a child.
+ */
+export async function bundleWorkflowsApart(
+  options: BundleOptions = {},
+): Promise<WorkflowBundleWithSourceMap> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(`./bundle-workflows.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(options)],
+    // from the project's root, where `tsx` resolves; a bundle is about 2 MB of JSON
+    { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
+  );
+  return JSON.parse(stdout) as WorkflowBundleWithSourceMap;
 }
 
 export function createMenteeWorker(options: {
