@@ -170,7 +170,8 @@ export async function main(argv: string[]): Promise<number> {
       applicationsPerSecond: round(
         run.plan.applications.length / (run.timings.runSeconds + run.timings.settleSeconds),
       ),
-      workerRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      // this process (worker, API, driver) at its peak, as the kernel counted it (maxRSS is in KiB)
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     const digest = await canonicalDigest(system, run);
     await mkdir(opts.out, { recursive: true });
@@ -184,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       process.stderr.write(`\n${report.summary.lines.join('\n')}\n`);
       process.stderr.write(
-        `\n${run.plan.applications.length} applications in ${round(run.timings.runSeconds + run.timings.settleSeconds)} s (${report.timings.applicationsPerSecond}/s), ${completedMentees} completed; digest ${digest.hash.slice(0, 16)}\n`,
+        `\n${run.plan.applications.length} applications in ${round(run.timings.runSeconds + run.timings.settleSeconds)} s (${report.timings.applicationsPerSecond}/s), ${completedMentees} completed, peak RSS ${report.timings.peakRssMiB} MiB; digest ${digest.hash.slice(0, 16)}\n`,
       );
       process.stderr.write(`Report: ${path.resolve(opts.out, 'report.html')} (and report.json)\n`);
     }
