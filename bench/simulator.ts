@@ -101,6 +101,9 @@ function descendantTicks(): Map<number, number> {
   return new Map([...ticks].filter(([pid]) => isDescendant(pid)));
 }
 
+/** CPU-seconds per mentee in all: this process and its servers. */
+const totalCpu = (f: Figures) => f.cpu.node + f.cpu.servers;
+
 const perMentee = (cpu: { node: number; servers: number }, mentees: number) => ({
   node: cpu.node / mentees,
   servers: cpu.servers / mentees,
@@ -298,14 +301,14 @@ await measure('bare', () => bare(MENTEES, CONCURRENCY));
 await measure('serial', () => realSystem(SERIAL_MENTEES, 1));
 await measure('stacks', () => realSystem(MENTEES, CONCURRENCY, 'production'));
 await measure('guarded', () => realSystem(MENTEES, CONCURRENCY, 'rehearsal', true));
-const { simulator, bare: baseline, serial, stacks, unguarded } = results;
-if (simulator && unguarded)
+const { simulator, bare: baseline, serial, stacks, guarded } = results;
+if (simulator && guarded)
   console.log(
-    `simulator / without the timer guard: ${(unguarded.perSecond / simulator.perSecond).toFixed(2)}x time`,
+    `with the timer guard / without: ${(simulator.perSecond / guarded.perSecond).toFixed(2)}x time`,
   );
 if (simulator && stacks)
   console.log(
-    `with stack traces / rehearsal bundle: ${(simulator.perSecond / stacks.perSecond).toFixed(2)}x time, ${(stacks.peakRssMb / simulator.peakRssMb).toFixed(2)}x peak RSS, ${((stacks.cpu.node + stacks.cpu.servers) / (simulator.cpu.node + simulator.cpu.servers)).toFixed(2)}x CPU`,
+    `with stack traces / rehearsal bundle: ${(simulator.perSecond / stacks.perSecond).toFixed(2)}x time, ${(stacks.peakRssMb / simulator.peakRssMb).toFixed(2)}x peak RSS, ${(totalCpu(stacks) / totalCpu(simulator)).toFixed(2)}x CPU`,
   );
 if (simulator && serial)
   console.log(
@@ -314,7 +317,7 @@ if (simulator && serial)
 if (simulator && baseline)
   console.log(
     `bare / simulator:          ${(baseline.perSecond / simulator.perSecond).toFixed(2)}x (goal <= 1.2x)`,
-    `\nCPU per mentee, simulator / bare: ${((simulator.cpu.node + simulator.cpu.servers) / (baseline.cpu.node + baseline.cpu.servers)).toFixed(2)}x (this process ${(simulator.cpu.node / baseline.cpu.node).toFixed(2)}x, servers ${(simulator.cpu.servers / baseline.cpu.servers).toFixed(2)}x)`,
+    `\nCPU per mentee, simulator / bare: ${(totalCpu(simulator) / totalCpu(baseline)).toFixed(2)}x (this process ${(simulator.cpu.node / baseline.cpu.node).toFixed(2)}x, servers ${(simulator.cpu.servers / baseline.cpu.servers).toFixed(2)}x)`,
   );
 if (simulator)
   console.log(

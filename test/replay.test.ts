@@ -9,6 +9,9 @@ const HISTORIES = new URL('./histories/', import.meta.url);
 // bundled once for the file: webpack takes about a second
 let bundled: ReturnType<typeof bundleWorkflows> | undefined;
 const workflowBundle = () => (bundled ??= bundleWorkflows());
+// the simulator's bundle, built as it builds it: in a child process
+let rehearsalBundled: ReturnType<typeof bundleWorkflowsApart> | undefined;
+const rehearsalBundle = () => (rehearsalBundled ??= bundleWorkflowsApart({ rehearsal: true }));
 
 /**
  * The histories of release 1.0, frozen: mentees on that code may be running, so every later workflow change
@@ -39,9 +42,8 @@ describe('recorded mentee histories', () => {
 
   it.each([
     ['the current workflow code', workflowBundle],
-    // the simulator's bundle, built as it builds it (in a child process), must do exactly what production's does,
-    // only without stack traces
-    ['the rehearsal bundle (cohort simulator)', () => bundleWorkflowsApart({ rehearsal: true })],
+    // the simulator's bundle must do exactly what production's does, only without stack traces
+    ['the rehearsal bundle (cohort simulator)', rehearsalBundle],
   ])('replay against %s, one per lifecycle path', async (_name, bundle) => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(22);
@@ -102,7 +104,7 @@ describe('the workflow bundle', () => {
     expect(rehearsal.code).toContain('Error.stackTraceLimit = 0');
     expect((await workflowBundle()).code).not.toContain('Error.stackTraceLimit');
     // the simulator bundles in a child process (webpack's memory stays out of its worker): the same bundle
-    const apart = await bundleWorkflowsApart({ rehearsal: true });
+    const apart = await rehearsalBundle();
     expect(apart.code).toBe(rehearsal.code);
     expect(apart.sourceMap).toBe(rehearsal.sourceMap);
   });

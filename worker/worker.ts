@@ -13,11 +13,13 @@ import type { Activities } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const REHEARSAL_PATH = fileURLToPath(new URL('../workflows/rehearsal.ts', import.meta.url));
+/** Whether this module runs compiled (dist/, `npm run build`) rather than from source under tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
 /**
  * The workflow bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js): a compiled
  * worker loads it instead of bundling the workflows with webpack on every start. From source (tsx) there is none.
  */
-export const PREBUILT_WORKFLOW_BUNDLE = import.meta.url.endsWith('.js')
+export const PREBUILT_WORKFLOW_BUNDLE = COMPILED
   ? fileURLToPath(new URL('../workflow-bundle.js', import.meta.url))
   : undefined;
 
@@ -61,11 +63,10 @@ export function bundleWorkflows({
 export async function bundleWorkflowsApart(
   options: BundleOptions = {},
 ): Promise<WorkflowBundleWithSourceMap> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = fileURLToPath(new URL(`./bundle-workflows.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const script = fileURLToPath(new URL(`./bundle-workflows.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(options)],
+    [...(COMPILED ? [] : ['--import', 'tsx']), script, JSON.stringify(options)],
     // from the project's root, where `tsx` resolves; a bundle is about 2 MB of JSON
     { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
   );
