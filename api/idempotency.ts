@@ -1,8 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/index.js';
 import { ProblemError } from '../domain/problems.js';
 import { principal } from './auth.js';
+import { type ApiInstance, GONE_AFTER_SECONDS, registerApiInstance } from './instances.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** A digest of the caller, their Idempotency-Key and the request: what the request creates remembers it. */
+    requestKey: string;
+  }
+}
+
+/**
+ * The request's identity across retries (its user and Idempotency-Key), or undefined without a key. A handler
+ * that creates something stores it with the thing, and a retry that runs again after a crash finds the thing by
+ * it; messages use it as the Update id, so Temporal answers a retried message with the first one's result.
+ */
+export const requestKeyOf = (c: Context): string | undefined => c.get('requestKey');
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 // Answers kept for a day: longer than any frontend retries a request.
@@ -13,12 +28,18 @@ const RETENTION = '24 hours';
  * stored answer, a retry while the first still runs gets 409, and the same key with another body 422.
  * Keys are per user; server errors are not stored, so the retry runs again.
  *
- * A running request holds its claim as a lease of `leaseSeconds`, renewed every third of it while it runs.
- * When the process dies mid-request nothing renews it, and once it has run out a retry takes the claim
- * over and runs the request again (every message is idempotent, so running it twice is safe).
+ * A claim names the API process that holds it (`ApiInstance`, which heartbeats) and is a lease of
+ * `leaseSeconds`, renewed every third of it while the request runs. When the process dies mid-request its
+ * heartbeat stops, and a retry takes the claim over within seconds and runs the request again: what the first
+ * run created is found by the request key, and messages are idempotent. A slow live process keeps its claims;
+ * the lease only bounds a request that hangs in a live one.
  */
-export function idempotency(sql: Sql, { leaseSeconds }: { leaseSeconds: number }): MiddlewareHandler {
+export function idempotency(
+  sql: Sql,
+  { leaseSeconds, instance = registerApiInstance(sql) }: { leaseSeconds: number; instance?: ApiInstance },
+): MiddlewareHandler {
   const lease = `${leaseSeconds} seconds`;
+  const gone = `${GONE_AFTER_SECONDS} seconds`;
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'PATCH')) return next();
@@ -34,19 +55,26 @@ export function idempotency(sql: Sql, { leaseSeconds }: { leaseSeconds: number }
       .update(`${c.req.method} ${c.req.path}\n`)
       .update(await c.req.text())
       .digest('hex');
+    // a key reused for another request (a day later, past the retention) is another request
+    c.set('requestKey', createHash('sha256').update(`${userId}\n${key}\n${fingerprint}`).digest('base64url'));
 
     // the caller's expired answers go first, so the table holds at most a day of each user's requests
     await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND created_at < now() - ${RETENTION}::interval`;
     const claimId = randomUUID();
-    // a new key, or the same request whose claim ran out (its API died before answering)
+    await instance.registered();
+    // a new key, or the same request whose API died before answering (no heartbeat, or the lease ran out)
     const claimed = await sql`
-      INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state, claim_id, lease_expires_at)
-      VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', ${claimId}, now() + ${lease}::interval)
+      INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state, claim_id, instance_id, lease_expires_at)
+      VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', ${claimId}, ${instance.id}, now() + ${lease}::interval)
       ON CONFLICT (user_id, key) DO UPDATE
-        SET claim_id = EXCLUDED.claim_id, lease_expires_at = EXCLUDED.lease_expires_at, created_at = now()
+        SET claim_id = EXCLUDED.claim_id, instance_id = EXCLUDED.instance_id,
+            lease_expires_at = EXCLUDED.lease_expires_at, created_at = now()
         WHERE idempotency_keys.state = 'in_progress'
           AND idempotency_keys.request_fingerprint = EXCLUDED.request_fingerprint
-          AND idempotency_keys.lease_expires_at < now()
+          AND (idempotency_keys.lease_expires_at < now()
+               OR (idempotency_keys.instance_id IS NOT NULL AND NOT EXISTS (
+                     SELECT 1 FROM api_instances i
+                     WHERE i.id = idempotency_keys.instance_id AND i.heartbeat_at > now() - ${gone}::interval)))
       RETURNING key`;
     if (claimed.length === 0) return replay(c, sql, userId, key, fingerprint);
 
@@ -98,12 +126,10 @@ async function replay(
       responseStatus: number;
       responseHeaders: Record<string, string>;
       responseBody: string;
-      leaseExpiresAt: Date | null;
     }[]
   >`
     SELECT request_fingerprint AS "requestFingerprint", state, response_status AS "responseStatus",
-           response_headers AS "responseHeaders", response_body AS "responseBody",
-           lease_expires_at AS "leaseExpiresAt"
+           response_headers AS "responseHeaders", response_body AS "responseBody"
     FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
   if (!stored) {
     throw new ProblemError(
@@ -120,10 +146,8 @@ async function replay(
     );
   }
   if (stored.state !== 'done') {
-    const remaining = stored.leaseExpiresAt
-      ? Math.ceil((stored.leaseExpiresAt.getTime() - Date.now()) / 1000)
-      : 1;
-    c.header('retry-after', String(Math.max(1, remaining)));
+    // its API is alive and working on it, or gone and about to be noticed: either way, soon
+    c.header('retry-after', '1');
     throw new ProblemError(
       409,
       'idempotency-key-in-flight',

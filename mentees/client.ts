@@ -46,13 +46,15 @@ export interface ApplicationRow {
 
 /**
  * Stores the application and starts the mentee's workflow. The row is written first, so a crash
- * between the two is repaired by the next attempt, which starts the missing workflow.
+ * between the two is repaired by the next attempt, which starts the missing workflow. The row keeps the
+ * request's key: a retry of the request that created it (after a crash) is answered with it, not refused.
  */
 export async function apply(
   { sql, temporal, taskQueue }: MenteeClientDeps,
   program: { id: string; rules: ProgramRules },
   mentee: MenteeDetails,
   motivation: string,
+  requestKey?: string,
 ): Promise<{ applicationId: string }> {
   const applicationId = randomUUID();
   const workflowId = menteeWorkflowId(applicationId);
@@ -67,8 +69,9 @@ export async function apply(
     if (term?.termId)
       await admitToTerm(tx as unknown as Sql, { ...term, termId: term.termId }, program.id, mentee.id);
     return tx`
-      INSERT INTO applications (id, program_id, mentee_id, workflow_id, motivation, stage, review_closes_at)
-      VALUES (${applicationId}, ${program.id}, ${mentee.id}, ${workflowId}, ${motivation}, 'in_review', ${program.rules.reviewClosesAt})
+      INSERT INTO applications (id, program_id, mentee_id, workflow_id, motivation, stage, review_closes_at, request_key)
+      VALUES (${applicationId}, ${program.id}, ${mentee.id}, ${workflowId}, ${motivation}, 'in_review',
+              ${program.rules.reviewClosesAt}, ${requestKey ?? null})
       ON CONFLICT (program_id, mentee_id) DO NOTHING
       RETURNING id`;
   });
@@ -77,11 +80,13 @@ export async function apply(
     return { applicationId };
   }
 
-  const [existing] = await sql<ApplicationRow[]>`
-    SELECT id, workflow_id AS "workflowId" FROM applications WHERE program_id = ${program.id} AND mentee_id = ${mentee.id}`;
+  const [existing] = await sql<{ id: string; requestKey: string | null }[]>`
+    SELECT id, request_key AS "requestKey" FROM applications WHERE program_id = ${program.id} AND mentee_id = ${mentee.id}`;
   if (!existing) throw new Error('application vanished while applying');
   const started = await startMenteeWorkflow(temporal, taskQueue, existing.id, program.rules);
-  if (started) return { applicationId: existing.id };
+  if (started || (requestKey !== undefined && existing.requestKey === requestKey)) {
+    return { applicationId: existing.id };
+  }
   throw conflict('already-applied', `Mentee ${mentee.id} has already applied to program ${program.id}`, {
     applicationId: existing.id,
   });
@@ -175,15 +180,21 @@ const REJECTION_STATUS: Record<string, ProblemStatus> = {
   [TermRejections.capacity]: 409,
 };
 
-/** Sends one message to the mentee's workflow and waits until it is recorded; a rejection is a ProblemError. */
+/**
+ * Sends one message to the mentee's workflow and waits until it is recorded; a rejection is a ProblemError.
+ * With an `updateId` (the request key of a retried HTTP request), Temporal answers a repeat with the first result.
+ */
 export async function sendMessage<A>(
   temporal: Client,
   application: ApplicationRow,
   update: UpdateDefinition<MessageResult, [A]>,
   arg: A,
+  updateId?: string,
 ): Promise<MessageResult> {
   try {
-    return await temporal.workflow.getHandle(application.workflowId).executeUpdate(update, { args: [arg] });
+    return await temporal.workflow
+      .getHandle(application.workflowId)
+      .executeUpdate(update, { args: [arg], ...(updateId && { updateId }) });
   } catch (error) {
     throw asProblem(error, application);
   }
@@ -199,9 +210,10 @@ export async function sendEnding<A>(
   update: UpdateDefinition<MessageResult, [A]>,
   arg: A,
   endsAs: 'withdrawn' | 'terminated',
+  updateId?: string,
 ): Promise<MessageResult> {
   try {
-    return await sendMessage(temporal, application, update, arg);
+    return await sendMessage(temporal, application, update, arg, updateId);
   } catch (error) {
     if (!(error instanceof ProblemError && error.kind === 'application-closed')) throw error;
     const { stage } = await findApplication(sql, application.id);

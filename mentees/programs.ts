@@ -38,16 +38,17 @@ const stored = (row: ProgramRow): StoredProgram => ({
   createdAt: row.created_at.toISOString(),
 });
 
-/** Stores a new program term; its id is taken once. */
-export async function createProgram(sql: Sql, program: Program): Promise<StoredProgram> {
+/** Stores a new program term; its id is taken once, and a retry of the request that took it finds it. */
+export async function createProgram(sql: Sql, program: Program, requestKey?: string): Promise<StoredProgram> {
   await checkProgramFitsTerm(sql, program);
   const rules = rulesOf(program);
   const [row] = await sql<ProgramRow[]>`
-    INSERT INTO programs (id, name, term, admin_email, definition, rules, term_id)
+    INSERT INTO programs (id, name, term, admin_email, definition, rules, term_id, request_key)
     VALUES (${program.id}, ${program.name}, ${program.term}, ${program.adminEmail},
             ${sql.json(program as unknown as JSONValue)}, ${sql.json(rules as unknown as JSONValue)},
-            ${program.termId ?? null})
-    ON CONFLICT (id) DO NOTHING
+            ${program.termId ?? null}, ${requestKey ?? null})
+    ON CONFLICT (id) DO UPDATE SET id = programs.id
+      WHERE programs.request_key IS NOT NULL AND programs.request_key = EXCLUDED.request_key
     RETURNING *`;
   if (!row) throw conflict('program-exists', `A program with id "${program.id}" already exists`);
   return stored(row);

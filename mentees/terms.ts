@@ -27,12 +27,15 @@ const stored = (row: TermRow): StoredTerm => ({
 
 const OPEN_STAGES = (sql: Sql) => sql`stage <> ALL(${[...FINAL_STAGES]})`;
 
-export async function createTerm(sql: Sql, term: Term): Promise<StoredTerm> {
+/** Stores a new term; its id is taken once, and a retry of the request that took it finds it. */
+export async function createTerm(sql: Sql, term: Term, requestKey?: string): Promise<StoredTerm> {
   const [row] = await sql<TermRow[]>`
-    INSERT INTO terms (id, organization, name, definition)
-    VALUES (${term.id}, ${term.organization}, ${term.name}, ${sql.json(term as unknown as JSONValue)})
-    ON CONFLICT (id) DO NOTHING
-    RETURNING definition, created_at, updated_at, ARRAY[]::text[] AS programs`;
+    INSERT INTO terms (id, organization, name, definition, request_key)
+    VALUES (${term.id}, ${term.organization}, ${term.name}, ${sql.json(term as unknown as JSONValue)}, ${requestKey ?? null})
+    ON CONFLICT (id) DO UPDATE SET id = terms.id
+      WHERE terms.request_key IS NOT NULL AND terms.request_key = EXCLUDED.request_key
+    RETURNING definition, created_at, updated_at,
+      (SELECT coalesce(array_agg(p.id ORDER BY p.id), ARRAY[]::text[]) FROM programs p WHERE p.term_id = terms.id) AS programs`;
   if (!row) throw conflict('term-exists', `A term with id "${term.id}" already exists`);
   return stored(row);
 }

@@ -7,6 +7,8 @@ import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { devServerAddress } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
+import { dieWithParent } from '../system/processes.js';
+import { describeHolder, StartupError } from '../system/startup.js';
 import { exitReason, hasExited, isPortAccepting, type Log, terminateProcess } from './temporal-binaries.js';
 
 export interface DevServerOptions {
@@ -87,9 +89,10 @@ function devServerArgs(options: DevServerOptions, ip: string): string[] {
 async function assertPortsFree(ip: string, options: DevServerOptions): Promise<void> {
   for (const port of [options.port, options.uiPort]) {
     if (await isPortAccepting(ip, port)) {
-      throw new Error(
-        `Port ${port} on ${ip} is already in use (another Temporal dev server?). Stop it, choose other ports ` +
-          '(TEMPORAL_DEV_SERVER_PORT, TEMPORAL_UI_PORT), or point TEMPORAL_ADDRESS at the running server.',
+      throw new StartupError(
+        `Port ${port} on ${ip}, where the Temporal dev server should listen, is in use by ${describeHolder(port)}. ` +
+          'Stop it, choose other ports (TEMPORAL_DEV_SERVER_PORT, TEMPORAL_UI_PORT), or point TEMPORAL_ADDRESS at ' +
+          'a running server.',
       );
     }
   }
@@ -105,7 +108,7 @@ function spawnDevServer(cliPath: string, args: string[], log: Log): DevServerPro
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   child.once('error', () => {}); // a failed spawn (no pid) is reported by waitUntilServing
   const output = collectOutput(child, log);
-  const releaseGuard = dieWithParent(child);
+  const releaseGuard = child.pid === undefined ? () => {} : dieWithParent(child.pid, 'TERM', 'start-dev');
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -137,28 +140,6 @@ function collectOutput(child: ChildProcess, log: Log) {
     mute: () => {
       muted = true;
     },
-  };
-}
-
-/**
- * The server must not outlive this process: 'exit' covers normal exits, and a watchdog shell covers
- * signals and SIGKILL, since its stdin pipe from us reaches EOF exactly when we are gone.
- */
-function dieWithParent(child: ChildProcess): () => void {
-  const killChild = () => child.kill('SIGTERM');
-  process.once('exit', killChild);
-  const watchdog =
-    process.platform === 'win32' || child.pid === undefined
-      ? undefined
-      : spawn('/bin/sh', ['-c', 'read -r _; kill -TERM "$0" 2>/dev/null', String(child.pid)], {
-          stdio: ['pipe', 'ignore', 'ignore'],
-        });
-  watchdog?.once('error', () => {});
-  // The pid may be reused once the server is gone, so the watchdog must not outlive it.
-  child.once('exit', () => watchdog?.kill());
-  return () => {
-    process.off('exit', killChild);
-    watchdog?.kill();
   };
 }
 

@@ -4,6 +4,8 @@ import { EMBEDDED_DATABASE, loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
+import { findProcesses, stopProcess } from '../system/processes.js';
+import { assertPortFree, lockDataDir, StartupError } from '../system/startup.js';
 import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';
 import { startDevServer } from './dev-server.js';
@@ -14,12 +16,21 @@ const config = loadConfig({ LOG_FORMAT: 'pretty', ...process.env });
 const log = createLogger(config, 'start');
 const stops: (() => Promise<void>)[] = [];
 const workerLog = createLogger(config, 'worker', activityLogFields);
-const metricsUrl = installTemporalRuntime(workerLog, {
-  host: config.WORKER_METRICS_HOST,
-  port: config.WORKER_METRICS_PORT,
-});
 
 async function main() {
+  // one start per data directory; the lock of a start that died is taken over with what it left running
+  stops.push(await lockDataDir(config.DATA_DIR));
+  await assertPortFree(config.API_HOST, config.API_PORT, 'API', 'API_PORT');
+  await assertPortFree(
+    config.WORKER_METRICS_HOST,
+    config.WORKER_METRICS_PORT,
+    "worker's metrics endpoint",
+    'WORKER_METRICS_PORT (0 turns it off)',
+  );
+  const metricsUrl = installTemporalRuntime(workerLog, {
+    host: config.WORKER_METRICS_HOST,
+    port: config.WORKER_METRICS_PORT,
+  });
   let database: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -29,6 +40,8 @@ async function main() {
       port: config.EMBEDDED_POSTGRES_PORT,
       database: EMBEDDED_DATABASE,
       persistent: true,
+      takeOverOrphan: true,
+      log: (line) => log.debug(line),
     });
     stops.unshift(database.stop);
     databaseUrl = database.url;
@@ -40,12 +53,14 @@ async function main() {
   let uiUrl: string | undefined;
   if (!temporalAddress) {
     const cliPath = await ensureTemporalCli((line) => log.info(line));
+    const dbFile = path.resolve(config.DATA_DIR, 'temporal.sqlite');
+    await stopOrphanedDevServers(dbFile);
     log.info('starting the Temporal dev server...');
     const devServer = await startDevServer({
       cliPath,
       port: config.TEMPORAL_DEV_SERVER_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
-      dbFile: path.join(config.DATA_DIR, 'temporal.sqlite'),
+      dbFile,
       namespace: config.TEMPORAL_NAMESPACE,
       log: (line) => log.info(line),
     });
@@ -75,6 +90,29 @@ async function main() {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** A dev server on our SQLite file whose start is gone (we hold the lock): stopped, so its ports and file are free. */
+async function stopOrphanedDevServers(dbFile: string) {
+  for (const orphan of findProcesses(
+    (command) => command.includes('start-dev') && command.includes(dbFile),
+  )) {
+    log.info(
+      `stopping the Temporal dev server (pid ${orphan.pid}) left running on ${dbFile} by an earlier start`,
+    );
+    await stopProcess(orphan.pid, 'SIGTERM', 10_000);
+  }
+}
+
+/** `npm start` runs us with exec, so our parent is npm: when it is gone (killed with -9 too), we stop. */
+function stopWithParent() {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    log.warn(`the parent process (pid ${parent}) is gone: stopping`);
+    void stop(1);
+  }, 500);
+  timer.unref();
+}
+
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
@@ -88,8 +126,11 @@ async function stop(code: number) {
 
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(0));
+stopWithParent();
 main().catch(async (error: unknown) => {
-  log.fatal({ err: error }, 'failed to start');
+  // a diagnosed failure is printed as it is: its cause and the way out
+  if (error instanceof StartupError) log.fatal(`failed to start: ${error.message}`);
+  else log.fatal({ err: error }, 'failed to start');
   await stop(1);
 });

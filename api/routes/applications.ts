@@ -35,6 +35,7 @@ import {
 import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
 import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { requestKeyOf } from '../idempotency.js';
 import { newRouter } from '../router.js';
 import {
   ApplicationStatus,
@@ -328,8 +329,8 @@ export function applicationRoutes(deps: ApiDeps) {
       const caller = authorize(c, application, ...parties);
       const body = await arg(actorFrom(caller), application);
       const result = endsAs
-        ? await sendEnding(deps, application, update, body, endsAs)
-        : await sendMessage(temporal, application, update, body);
+        ? await sendEnding(deps, application, update, body, endsAs, requestKeyOf(c))
+        : await sendMessage(temporal, application, update, body, requestKeyOf(c));
       return c.json(
         { duplicate: result.duplicate, application: await readApplication(deps, application, caller) },
         200,
@@ -371,6 +372,7 @@ export function applicationRoutes(deps: ApiDeps) {
       { id: program.id, rules: await rulesForNewMentee(sql, program) },
       { ...mentee, id: caller.userId },
       motivation,
+      requestKeyOf(c),
     );
     const application = await findApplication(sql, applicationId);
     return c.json(await readApplication(deps, application, caller), 201, {

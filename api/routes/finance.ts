@@ -11,6 +11,7 @@ import {
 } from '../../finance/batches.js';
 import { requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { requestKeyOf } from '../idempotency.js';
 import { newRouter } from '../router.js';
 import { jsonBody, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -181,7 +182,9 @@ const routes = {
 
 export function financeRoutes({ sql }: ApiDeps) {
   const app = newRouter();
-  app.openapi(routes.create, async (c) => c.json(await createBatch(sql, requireRole(c, 'ops').userId), 201));
+  app.openapi(routes.create, async (c) =>
+    c.json(await createBatch(sql, requireRole(c, 'ops').userId, requestKeyOf(c)), 201),
+  );
   app.openapi(routes.list, async (c) => {
     requireRole(c, 'ops');
     return c.json({ items: await listBatches(sql) }, 200);

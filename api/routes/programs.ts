@@ -7,6 +7,7 @@ import { declinePending, declinePendingRun } from '../../mentees/bulk.js';
 import { changeProgramSchedule, createProgram, findProgram } from '../../mentees/programs.js';
 import { actorFrom, principal, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { requestKeyOf } from '../idempotency.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -204,7 +205,7 @@ export function programRoutes(deps: ApiDeps) {
   app.openapi(createProgramRoute, async (c) => {
     const input = c.req.valid('json');
     requireProgram(c, input.id);
-    return c.json(await createProgram(sql, input), 201);
+    return c.json(await createProgram(sql, input, requestKeyOf(c)), 201);
   });
 
   app.openapi(changeSchedule, async (c) => {

@@ -11,6 +11,7 @@ import { findProgram } from '../../mentees/programs.js';
 import { actorFrom, authorize, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
+import { requestKeyOf } from '../idempotency.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -209,12 +210,13 @@ export function stipendRoutes(deps: ApiDeps) {
     const application = await findApplication(sql, applicationId);
     const by = actorFrom(authorize(c, application, 'staff'));
     const { decision, reason } = requireReason(c.req.valid('json'));
-    const { duplicate } = await sendMessage(deps.temporal, application, decideInstallmentUpdate, {
-      number,
-      by,
-      decision,
-      ...(reason && { reason }),
-    });
+    const { duplicate } = await sendMessage(
+      deps.temporal,
+      application,
+      decideInstallmentUpdate,
+      { number, by, decision, ...(reason && { reason }) },
+      requestKeyOf(c),
+    );
     return c.json({ duplicate, installments: await installmentsOf(application.id) }, 200);
   });
 

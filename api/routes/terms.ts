@@ -5,6 +5,7 @@ import { changeTerm, createTerm, findTerm } from '../../mentees/terms.js';
 import { type Principal, principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
+import { requestKeyOf } from '../idempotency.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -85,7 +86,7 @@ export function termRoutes({ sql }: ApiDeps) {
   app.openapi(routes.create, async (c) => {
     const input = c.req.valid('json');
     requireTermAdmin(requireRole(c, 'admin', 'ops'), input.id);
-    return c.json(await createTerm(sql, input), 201, { location: `/terms/${input.id}` });
+    return c.json(await createTerm(sql, input, requestKeyOf(c)), 201, { location: `/terms/${input.id}` });
   });
 
   app.openapi(routes.read, async (c) => {
