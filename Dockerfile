@@ -20,6 +20,7 @@ COPY certificates ./certificates
 COPY mentees ./mentees
 COPY calendars ./calendars
 COPY finance ./finance
+COPY system ./system
 COPY api ./api
 COPY ops ./ops
 COPY worker ./worker

@@ -35,7 +35,10 @@ export async function startEmbeddedPostgres(options: {
   database: string;
   persistent: boolean;
   takeOverOrphan?: boolean;
+  /** The server's own output. */
   log?: (line: string) => void;
+  /** What this function does on its own, such as stopping an orphan. */
+  notice?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
@@ -108,7 +111,7 @@ async function postmasterPid(databaseDir: string): Promise<number | undefined> {
  */
 async function clearPidFile(
   databaseDir: string,
-  options: { port: number; takeOverOrphan?: boolean; log?: (line: string) => void },
+  options: { takeOverOrphan?: boolean; notice?: (line: string) => void },
 ) {
   const pid = await postmasterPid(databaseDir);
   if (pid === undefined) return;
@@ -120,7 +123,7 @@ async function clearPidFile(
     );
   }
   if (running) {
-    options.log?.(`stopping PostgreSQL (pid ${pid}) left running on ${databaseDir} by an earlier start`);
+    options.notice?.(`stopping PostgreSQL (pid ${pid}) left running on ${databaseDir} by an earlier start`);
     await stopProcess(pid, 'SIGINT', ORPHAN_STOP_GRACE_MS);
   }
   await unlink(path.join(databaseDir, 'postmaster.pid')).catch(() => {});
@@ -132,7 +135,7 @@ function diagnose(databaseDir: string, port: number, output: string[], error: un
   const reason = error instanceof Error ? error.message : '';
   if (/No space left on device/i.test(`${log}\n${reason}`)) return diskFull(path.dirname(databaseDir));
   const version =
-    /initialized by PostgreSQL version (\d+), which is not compatible with this version ([\d.]+)/.exec(log);
+    /initialized by PostgreSQL version (\d+), which is not compatible with this version ([\d.]*\d)/.exec(log);
   if (version) {
     const [, made, ours] = version;
     const newer = Number(made) > Number.parseInt(ours ?? '0', 10);

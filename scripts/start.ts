@@ -42,6 +42,7 @@ async function main() {
       persistent: true,
       takeOverOrphan: true,
       log: (line) => log.debug(line),
+      notice: (line) => log.info(line),
     });
     stops.unshift(database.stop);
     databaseUrl = database.url;
@@ -107,6 +108,7 @@ function stopWithParent() {
   const parent = process.ppid;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
+    clearInterval(timer);
     log.warn(`the parent process (pid ${parent}) is gone: stopping`);
     void stop(1);
   }, 500);
