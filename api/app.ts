@@ -106,7 +106,13 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   app.use('*', authenticate(deps.auth));
-  app.use('*', idempotency(deps.sql, { leaseSeconds: deps.idempotencyLeaseSeconds ?? 30 }));
+  app.use(
+    '*',
+    idempotency(deps.sql, {
+      leaseSeconds: deps.idempotencyLeaseSeconds ?? 30,
+      ...(deps.instance && { instance: deps.instance }),
+    }),
+  );
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(ready, async (c) => {

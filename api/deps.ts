@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/index.js';
 import type { AuthOptions } from './auth.js';
+import type { ApiInstance } from './instances.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 /** What the API needs from the world; tests hand in real servers. */
@@ -18,6 +19,8 @@ export interface ApiDeps {
   corsOrigins?: string[];
   /** Limit on the public certificate endpoints per client address (default: 60 a minute). */
   certificateRateLimit?: RateLimitOptions;
+  /** This process as other API processes see it (claims name it); made on first use when left out. */
+  instance?: ApiInstance;
   /** Seconds after which an Idempotency-Key claim that is no longer renewed (its API died) can be taken over. */
   idempotencyLeaseSeconds?: number;
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */

@@ -6,6 +6,7 @@ import { connect } from '../db/index.js';
 import { portInUse } from '../system/startup.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
+import { registerApiInstance } from './instances.js';
 
 /** Serves the HTTP API until `stop()`. */
 export async function startApi(
@@ -23,8 +24,12 @@ export async function startApi(
       'API tokens are checked against the built-in development secret (allowed on loopback only); set AUTH_JWKS_URL in production',
     );
   }
+  // registered before serving: the claims this host's dead API processes left are taken over from the first request
+  const instance = registerApiInstance(sql);
+  await instance.registered();
   const app = createApp({
     sql,
+    instance,
     temporal,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     log,
@@ -51,6 +56,7 @@ export async function startApi(
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      instance.stop();
       await connection.close();
       await sql.end();
     },

@@ -24,6 +24,8 @@ export interface Answer {
   body: Record<string, unknown>;
   replayed: boolean;
   at: number;
+  /** Attempts of this request that told the client to try again before this answer. */
+  retries: number;
 }
 
 export interface PersonOutcome {
@@ -60,7 +62,7 @@ async function applyAndComplete(options: RushOptions, person: string): Promise<P
   const retried = { inFlight: 0, serverError: 0, noConnection: 0 };
   let attempts = 0;
   const untilAnswered = async (path: string, key: string, body: unknown): Promise<Answer> => {
-    for (;;) {
+    for (let retries = 0; ; retries++) {
       attempts++;
       try {
         const response = await fetch(`${options.baseUrl}${path}`, {
@@ -74,6 +76,7 @@ async function applyAndComplete(options: RushOptions, person: string): Promise<P
           body: (await response.json()) as Record<string, unknown>,
           replayed: response.headers.get('idempotent-replayed') === 'true',
           at: Date.now(),
+          retries,
         };
         if (
           answer.status === 409 &&

@@ -8,7 +8,13 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
-import { type MessageResult, Rejections, TermRejections } from '../domain/messages.js';
+import {
+  type MenteeStatus,
+  type MessageResult,
+  Rejections,
+  statusQuery,
+  TermRejections,
+} from '../domain/messages.js';
 import { programGuide, workflowSummary } from '../domain/ops-summary.js';
 import { conflict, notFound, ProblemError, type ProblemStatus } from '../domain/problems.js';
 import type { ProgramRules } from '../domain/program.js';
@@ -17,6 +23,7 @@ import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import type { PinnedTermRules } from '../domain/term.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import type { menteeWorkflow } from '../workflows/index.js';
+import { MenteeState } from '../workflows/state.js';
 
 /** What the mentee client needs: the database for the application rows, Temporal for the workflows. */
 export interface MenteeClientDeps {
@@ -129,6 +136,30 @@ async function admitToTerm(
       `${menteeId} has taken part in ${term.organization} before (program ${earlier.programId}: ${earlier.stage}); a person takes part only once`,
       { rule: 'oncePerPerson', applications: [earlier, ...others] },
     );
+  }
+}
+
+/** How long an applicant's answer waits for the workflow's first step before it is answered without it. */
+const FIRST_STEP_PATIENCE_MS = 1_500;
+
+/**
+ * What the workflow's status query answers. With the `rules` a new application started with, a workflow whose
+ * first step waits for a worker (the one holding it died: its task times out after 10 s) is answered with the
+ * status it starts from, which is what its first step records.
+ */
+export async function queryStatus(
+  temporal: Client,
+  application: Pick<ApplicationRow, 'id' | 'workflowId'>,
+  rules?: ProgramRules,
+): Promise<MenteeStatus> {
+  const query = () => temporal.workflow.getHandle(application.workflowId).query(statusQuery);
+  if (!rules) return query();
+  const deadline = Date.now() + FIRST_STEP_PATIENCE_MS;
+  try {
+    return await temporal.connection.withDeadline(deadline, query);
+  } catch (error) {
+    if (Date.now() < deadline) throw error;
+    return new MenteeState(application.id, rules).status(0);
   }
 }
 

@@ -15,7 +15,6 @@ import {
   recordProgressUpdate,
   reopenEvaluationUpdate,
   type SelectionDecision,
-  statusQuery,
   submitEvaluationUpdate,
   submitFeedbackSurveyUpdate,
   submitMenteeEvaluationUpdate,
@@ -23,12 +22,13 @@ import {
   withdrawUpdate,
 } from '../../domain/messages.js';
 import { conflict, forbidden, notFound } from '../../domain/problems.js';
-import { Email } from '../../domain/program.js';
+import { Email, type ProgramRules } from '../../domain/program.js';
 import { DEFAULT_TIME_ZONE, TimeZone } from '../../domain/time-zones.js';
 import {
   type ApplicationRow,
   apply,
   findApplication,
+  queryStatus,
   sendEnding,
   sendMessage,
 } from '../../mentees/client.js';
@@ -367,15 +367,16 @@ export function applicationRoutes(deps: ApiDeps) {
         `Applications to ${programId} closed at ${program.rules.applicationsCloseAt}`,
       );
     }
+    const rules = await rulesForNewMentee(sql, program);
     const { applicationId } = await apply(
       deps,
-      { id: program.id, rules: await rulesForNewMentee(sql, program) },
+      { id: program.id, rules },
       { ...mentee, id: caller.userId },
       motivation,
       requestKeyOf(c),
     );
     const application = await findApplication(sql, applicationId);
-    return c.json(await readApplication(deps, application, caller), 201, {
+    return c.json(await readApplication(deps, application, caller, rules), 201, {
       location: `/applications/${applicationId}`,
     });
   });
@@ -493,15 +494,19 @@ export function applicationRoutes(deps: ApiDeps) {
   return app;
 }
 
-/** The mentee's dashboard, from the read model; before the workflow's first write, from the workflow itself. */
+/**
+ * The mentee's dashboard, from the read model; before the workflow's first write, from the workflow itself, or,
+ * for a new application whose first step waits for a worker, the status it starts from (`rules`).
+ */
 async function readApplication(
   { sql, temporal }: ApiDeps,
   application: ApplicationRow,
   caller: Principal,
+  rules?: ProgramRules,
 ): Promise<ApplicationStatus> {
   const row = await readStatus(sql, application.id);
   if (!row) throw notFound('application', application.id);
-  const status = row.status ?? (await temporal.workflow.getHandle(application.workflowId).query(statusQuery));
+  const status = row.status ?? (await queryStatus(temporal, application, rules));
   const { version: _version, applicationId: _id, ...view } = status;
   return { id: application.id, menteeId: row.menteeId, ...viewFor(caller, view) };
 }

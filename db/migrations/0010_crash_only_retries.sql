@@ -3,6 +3,9 @@
 -- process that stopped heartbeating (killed mid-request) is taken over by the next retry at once.
 CREATE TABLE api_instances (
   id uuid PRIMARY KEY,
+  -- where it runs: a process on the same host whose pid is gone is known dead at once, without waiting
+  host text NOT NULL,
+  pid integer NOT NULL,
   started_at timestamptz NOT NULL DEFAULT now(),
   heartbeat_at timestamptz NOT NULL DEFAULT now()
 );
