@@ -99,8 +99,15 @@ console.log(
 if (kept?.applications !== PEOPLE || kept.people !== PEOPLE || notFirst.length > 0) process.exitCode = 1;
 if (process.env.CRASH_RUSH_DETAIL) {
   for (const o of outcomes) {
-    for (const [name, a] of [['apply', o.apply], ['prerequisite', o.prerequisite]] as const) {
-      if (a.retries > 0) console.log(`    ${o.person} ${name}: ${a.retries} retries, answered ${s(a.at - backAt)} after back`, o.retried);
+    for (const [name, a] of [
+      ['apply', o.apply],
+      ['prerequisite', o.prerequisite],
+    ] as const) {
+      if (a.retries > 0)
+        console.log(
+          `    ${o.person} ${name}: ${a.retries} retries, answered ${s(a.at - backAt)} after back`,
+          o.retried,
+        );
     }
   }
 }

@@ -8,7 +8,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { devServerAddress } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { dieWithParent } from '../system/processes.js';
-import { describeHolder, StartupError } from '../system/startup.js';
+import { assertPortFree } from '../system/startup.js';
 import { exitReason, hasExited, isPortAccepting, type Log, terminateProcess } from './temporal-binaries.js';
 
 export interface DevServerOptions {
@@ -87,15 +87,8 @@ function devServerArgs(options: DevServerOptions, ip: string): string[] {
 
 /** Otherwise we would happily talk to whatever server already listens there. */
 async function assertPortsFree(ip: string, options: DevServerOptions): Promise<void> {
-  for (const port of [options.port, options.uiPort]) {
-    if (await isPortAccepting(ip, port)) {
-      throw new StartupError(
-        `Port ${port} on ${ip}, where the Temporal dev server should listen, is in use by ${describeHolder(port)}. ` +
-          'Stop it, choose other ports (TEMPORAL_DEV_SERVER_PORT, TEMPORAL_UI_PORT), or point TEMPORAL_ADDRESS at ' +
-          'a running server.',
-      );
-    }
-  }
+  await assertPortFree(ip, options.port, 'Temporal dev server', 'TEMPORAL_DEV_SERVER_PORT');
+  await assertPortFree(ip, options.uiPort, "Temporal dev server's UI", 'TEMPORAL_UI_PORT');
 }
 
 interface DevServerProcess {

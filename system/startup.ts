@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, statfs, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { commandLine, isAlive, portHolder } from './processes.js';
 
 /** A start that cannot go on: the message says the cause and the way out, and is printed as it is. */
@@ -25,9 +26,18 @@ export function describeHolder(port: number): string {
   return `pid ${holder.pid} (${command || 'unknown command'})`;
 }
 
+/** A server that just stopped (an orphan we stopped) can hold its port for a moment: how long we give it. */
+const PORT_SETTLE_MS = 3_000;
+
 /** Refuses a port that another process listens on, naming that process and the setting that moves us. */
 export async function assertPortFree(host: string, port: number, what: string, setting: string) {
-  if (port !== 0 && (await isPortTaken(host, port))) throw portInUse(host, port, what, setting);
+  if (port === 0) return;
+  const deadline = Date.now() + PORT_SETTLE_MS;
+  while (await isPortTaken(host, port)) {
+    // a holder we can name is there to stay; one we cannot see may be a server still closing
+    if (portHolder(port) || Date.now() > deadline) throw portInUse(host, port, what, setting);
+    await sleep(100);
+  }
 }
 
 export const portInUse = (host: string, port: number, what: string, setting: string) =>

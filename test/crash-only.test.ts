@@ -212,7 +212,8 @@ describe('npm start killed with -9', () => {
     system = start(env);
     await system.ready;
     const left = serversOf(dataDir);
-    for (const process of [system.child.pid!, ...left.watchdogs.map((w) => w.pid)]) {
+    // the watchdogs first: killed after us, they would stop the servers on the way
+    for (const process of [...left.watchdogs.map((w) => w.pid), system.child.pid!]) {
       globalThis.process.kill(process, 'SIGKILL');
     }
     await system.exited;
