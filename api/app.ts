@@ -17,12 +17,14 @@ import { problem } from './problems.js';
 import { rateLimit } from './rate-limit.js';
 import { newRouter } from './router.js';
 import { adminRoutes } from './routes/admin.js';
+import { applicationContentRoutes, DEFAULT_FILE_MAX_BYTES } from './routes/application-content.js';
 import { applicationRoutes } from './routes/applications.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { financeRoutes } from './routes/finance.js';
 import { programRoutes } from './routes/programs.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { stipendRoutes } from './routes/stipends.js';
 import { termRoutes } from './routes/terms.js';
 
@@ -94,17 +96,16 @@ export function createApp(deps: ApiDeps) {
       maxAge: 600,
     }),
   );
-  app.use(
-    '*',
+  const limit = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: (c) =>
-        problem(
-          c,
-          new ProblemError(413, 'body-too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
-        ),
-    }),
-  );
+        problem(c, new ProblemError(413, 'body-too-large', `${what} are limited to ${maxSize} bytes`)),
+    });
+  const documentLimit = limit(MAX_BODY_BYTES, 'Request bodies');
+  // an upload's own limit is checked on the file; the multipart envelope may add a little
+  const uploadLimit = limit((deps.files?.maxBytes ?? DEFAULT_FILE_MAX_BYTES) + 64 * 1024, 'Uploads');
+  app.use('*', (c, next) => (c.req.path === '/files' ? uploadLimit(c, next) : documentLimit(c, next)));
   app.use('*', authenticate(deps.auth));
   app.use(
     '*',
@@ -133,6 +134,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/', termRoutes(deps));
   app.route('/', programRoutes(deps));
   app.route('/', applicationRoutes(deps));
+  app.route('/', applicationContentRoutes(deps));
+  app.route('/', reviewRoutes(deps));
   app.route('/', stipendRoutes(deps));
   app.route('/', certificateRoutes(deps));
   app.route('/', dashboardRoutes(deps));
@@ -153,6 +156,14 @@ export function createApp(deps: ApiDeps) {
     tags: [
       { name: 'Programs', description: 'Program terms: schedule, prerequisites, evaluations, stipend' },
       { name: 'Applications', description: "A mentee's application and every message that moves it along" },
+      {
+        name: 'Applicants',
+        description: 'What an application holds: the profile, answers, files, tasks and contributions',
+      },
+      {
+        name: 'Reviews',
+        description: 'How mentors and admins judge applications: ratings, notes, tasks, ranking',
+      },
       {
         name: 'Dashboards',
         description: 'Lists and counts from the read model, with filters and cursor pages',

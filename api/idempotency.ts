@@ -53,7 +53,7 @@ export function idempotency(
     const userId = principal(c).userId;
     const fingerprint = createHash('sha256')
       .update(`${c.req.method} ${c.req.path}\n`)
-      .update(await c.req.text())
+      .update(new Uint8Array(await c.req.arrayBuffer())) // bytes, not text: an upload is binary
       .digest('hex');
     // a key reused for another request (a day later, past the retention) is another request
     c.set('requestKey', createHash('sha256').update(`${userId}\n${key}\n${fingerprint}`).digest('base64url'));

@@ -67,6 +67,12 @@ export const LISTS = {
     id: APPLICATION_ITEM,
     example: { value: '2027-02-23T18:00:00.000Z', id: `${EXAMPLE_ID}/1` },
   },
+  programs: {
+    name: 'programs',
+    value: 'none',
+    id: /^[a-z0-9][a-z0-9-]{0,63}$/,
+    example: { value: '', id: 'lfx-2027-term-1' },
+  },
   certificates: {
     name: 'certificates',
     value: 'none',

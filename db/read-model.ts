@@ -87,7 +87,44 @@ export interface ApplicationListRow {
   resultPending: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** What reviewers judge by (the list of mentors and admins): kept beside the application. */
+  ratingAverage: string | null;
+  ratingCount: number;
+  flags: number;
+  rank: number | null;
+  projectIds: string[] | null;
+  submitted: boolean | null;
+  complete: boolean;
+  otherApplications: { programId: string; stage: Stage }[];
 }
+
+/** How the list of a program's applicants narrows for its reviewers. */
+export interface ApplicantFilters {
+  /** Every required task complete (the status document's open prerequisites are none). */
+  complete?: boolean | undefined;
+  project?: string | undefined;
+  /** Rated, or not, by this reviewer. */
+  ratedBy?: { reviewer: string; rated: boolean } | undefined;
+  flagged?: boolean | undefined;
+}
+
+export type ApplicationSortKey =
+  | 'createdAt'
+  | '-createdAt'
+  | 'updatedAt'
+  | '-updatedAt'
+  | 'rating'
+  | '-rating'
+  | 'rank';
+
+const SORT_COLUMNS = (sql: Sql) => ({
+  createdAt: sql`a.created_at`,
+  updatedAt: sql`a.updated_at`,
+  // unrated last when best first, first when worst first: -1 is below every average
+  rating: sql`coalesce(a.rating_average, -1)`,
+  // unranked after every ranked one
+  rank: sql`coalesce(a.rank, 2147483647)`,
+});
 
 /** Applications in scope, keyset-paged on the sort column and id; one row more than `limit` says a page follows. */
 export function listApplications(
@@ -95,24 +132,42 @@ export function listApplications(
   scope: Scope,
   query: {
     stage?: Stage[] | undefined;
-    sort: 'createdAt' | '-createdAt' | 'updatedAt' | '-updatedAt';
+    sort: ApplicationSortKey;
     limit: number;
     after: After | null;
+    filters?: ApplicantFilters | undefined;
   },
 ) {
   const descending = query.sort.startsWith('-');
-  const column = sql(query.sort.endsWith('updatedAt') ? 'updated_at' : 'created_at');
+  const column = SORT_COLUMNS(sql)[query.sort.replace('-', '') as keyof ReturnType<typeof SORT_COLUMNS>];
   const { after } = query;
+  const f = query.filters ?? {};
+  const open = sql`a.status->${statusKey(sql, 'prerequisites')}->'open'`;
+  const complete = sql`(a.status IS NOT NULL AND jsonb_array_length(coalesce(${open}, '[]'::jsonb)) = 0)`;
+  const rated = (reviewer: string) =>
+    sql`EXISTS (SELECT 1 FROM ratings r WHERE r.application_id = a.id AND r.mentor_id = ${reviewer})`;
   return sql<ApplicationListRow[]>`
-    SELECT id, program_id AS "programId", mentee_id AS "menteeId", mentor_id AS "mentorId",
-           project_title AS "projectTitle", stage, status->${statusKey(sql, 'next')} AS next,
-           coalesce(status->${statusKey(sql, 'announcement')}->>'announced' = 'false', false) AS "resultPending",
-           created_at AS "createdAt", updated_at AS "updatedAt"
-    FROM applications
-    WHERE ${where(sql, scope)}
-      ${query.stage ? sql`AND stage IN ${sql(query.stage)}` : sql``}
-      ${after ? sql`AND (${column}, id) ${descending ? sql`<` : sql`>`} (SELECT ${column}, id FROM applications WHERE id = ${after.id}::uuid)` : sql``}
-    ORDER BY ${column} ${descending ? sql`DESC` : sql`ASC`}, id ${descending ? sql`DESC` : sql`ASC`}
+    SELECT a.id, a.program_id AS "programId", a.mentee_id AS "menteeId", a.mentor_id AS "mentorId",
+           a.project_title AS "projectTitle", a.stage, a.status->${statusKey(sql, 'next')} AS next,
+           coalesce(a.status->${statusKey(sql, 'announcement')}->>'announced' = 'false', false) AS "resultPending",
+           a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+           a.rating_average AS "ratingAverage", a.rating_count AS "ratingCount", a.flag_count AS flags, a.rank,
+           c.project_ids AS "projectIds", c.submitted_at IS NOT NULL AND c.application_id IS NOT NULL AS submitted,
+           ${complete} AS complete,
+           coalesce((SELECT jsonb_agg(jsonb_build_object('programId', o.program_id, 'stage', o.stage) ORDER BY o.created_at)
+                     FROM applications o JOIN programs op ON op.id = o.program_id
+                     WHERE o.mentee_id = a.mentee_id AND o.id <> a.id
+                       AND op.term_id IS NOT DISTINCT FROM (SELECT term_id FROM programs WHERE id = a.program_id)),
+                    '[]'::jsonb) AS "otherApplications"
+    FROM applications a LEFT JOIN application_content c ON c.application_id = a.id
+    WHERE ${where(sql, scope, 'a')}
+      ${query.stage ? sql`AND a.stage IN ${sql(query.stage)}` : sql``}
+      ${f.complete === undefined ? sql`` : f.complete ? sql`AND ${complete}` : sql`AND NOT ${complete}`}
+      ${f.project === undefined ? sql`` : sql`AND c.project_ids @> ARRAY[${f.project}]::text[]`}
+      ${f.ratedBy === undefined ? sql`` : f.ratedBy.rated ? sql`AND ${rated(f.ratedBy.reviewer)}` : sql`AND NOT ${rated(f.ratedBy.reviewer)}`}
+      ${f.flagged === undefined ? sql`` : f.flagged ? sql`AND a.flag_count > 0` : sql`AND a.flag_count = 0`}
+      ${after ? sql`AND (${column}, a.id) ${descending ? sql`<` : sql`>`} (SELECT ${column}, a.id FROM applications a WHERE a.id = ${after.id}::uuid)` : sql``}
+    ORDER BY ${column} ${descending ? sql`DESC` : sql`ASC`}, a.id ${descending ? sql`DESC` : sql`ASC`}
     LIMIT ${query.limit + 1}`;
 }
 

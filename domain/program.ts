@@ -21,6 +21,51 @@ const EvaluationDates = z
   .min(EVALUATIONS.min)
   .max(EVALUATIONS.max);
 const ChecklistItem = z.strictObject({ id: Slug, title: z.string().min(1).max(200) });
+/** The id of the task every program with questions, projects or a proposal has: submitting the application. */
+export const APPLICATION_TASK = { id: 'application', title: 'Submit the application' } as const;
+/** A prerequisite task: what the applicant hands in, and whether a mentor or admin must accept it. */
+const Prerequisite = ChecklistItem.extend({
+  kind: z
+    .enum(['confirmation', 'text', 'link', 'file'])
+    .default('confirmation')
+    .describe('What the applicant submits: nothing (a confirmation), a text answer, a link or a PDF file'),
+  review: z
+    .boolean()
+    .default(false)
+    .describe('Complete only once a mentor or admin accepts the submission (else complete when submitted)'),
+});
+const Skill = z.string().min(1).max(40);
+/** A project idea: what an applicant applies for, with the mentors committed to it. */
+const Project = z.strictObject({
+  id: Slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(20_000).default('').describe('Markdown, stored as written'),
+  skills: z.array(Skill).max(20).default([]),
+  mentors: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(200),
+        name: z.string().min(1).max(200),
+        email: Email,
+        timeZone: TimeZone.optional(),
+      }),
+    )
+    .max(10)
+    .default([])
+    .describe('The mentors committed to the project; only they can be named in a selection for it'),
+  slots: z.int().min(1).max(1000).optional().describe('Mentees the project may take; default: no own limit'),
+});
+/** A question of the application form; the answers are the applicant's, kept in PostgreSQL. */
+const Question = z.strictObject({
+  id: Slug,
+  prompt: z.string().min(1).max(2000),
+  kind: z.enum(['short-text', 'long-text', 'url', 'choice']),
+  choices: z.array(z.string().min(1).max(200)).min(2).max(30).optional().describe('For kind choice'),
+  required: z.boolean().default(true),
+  maxLength: z.int().min(1).max(20_000).optional().describe('Characters; default 200 short, 10,000 long'),
+});
+const Criterion = z.strictObject({ id: Slug, title: z.string().min(1).max(200) });
+export const DEFAULT_RATING_CRITERIA = [{ id: 'overall', title: 'Overall' }];
 const ParticipationItem = ChecklistItem.extend({
   kind: z.enum(['project-plan', 'starter-task', 'milestone', 'exam']),
 });
@@ -101,13 +146,44 @@ export const ProgramInput = z
     adminTimeZone: TimeZone.optional().describe(
       "The program admins' IANA time zone, e.g. Europe/Berlin: their emails and calendar show deadlines in it, with UTC beside (default UTC)",
     ),
+    applicationsOpenAt: Instant.optional().describe(
+      'When applications open; default: when the program is created',
+    ),
     applicationsCloseAt: Instant,
     reviewWindowDays: z.int().min(1).max(120),
     selectionDeadline: Instant,
     onboardingDeadline: Instant,
     termStartsAt: Instant,
     termEndsAt: Instant,
-    prerequisites: z.array(ChecklistItem).max(20).default([]),
+    description: z
+      .string()
+      .max(50_000)
+      .default('')
+      .describe('What an applicant reads before applying: Markdown, stored as written'),
+    skills: z.array(Skill).max(30).default([]),
+    projects: z
+      .array(Project)
+      .max(200)
+      .default([])
+      .describe('Project ideas; an application names one or more'),
+    projectsPerApplication: z
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe('How many projects an application may name'),
+    questions: z.array(Question).max(30).default([]),
+    proposal: z
+      .enum(['none', 'optional', 'required'])
+      .default('none')
+      .describe('A GSoC-style proposal file (PDF) with the application'),
+    ratingCriteria: z
+      .array(Criterion)
+      .min(1)
+      .max(4)
+      .default(DEFAULT_RATING_CRITERIA)
+      .describe('What mentors rate an application on, each 1-5'),
+    prerequisites: z.array(Prerequisite).max(20).default([]),
     reviewReminderDaysBefore: z.int().min(0).max(13).default(3),
     onboardingSteps: z.array(ChecklistItem).min(1).max(10).default(DEFAULT_ONBOARDING_STEPS),
     participation: z.array(ParticipationItem).max(40).default(DEFAULT_PARTICIPATION),
@@ -140,6 +216,12 @@ export const ProgramInput = z
     if (Date.parse(program.selectionDeadline) < reviewClosesAt) {
       issue(['selectionDeadline'], 'the selection deadline must not be before the review window closes');
     }
+    if (
+      program.applicationsOpenAt &&
+      Date.parse(program.applicationsOpenAt) >= Date.parse(program.applicationsCloseAt)
+    ) {
+      issue(['applicationsOpenAt'], 'applications must open before they close');
+    }
     const ordered: [string, number][] = [
       ['applicationsCloseAt', Date.parse(program.applicationsCloseAt)],
       ['selectionDeadline', Date.parse(program.selectionDeadline)],
@@ -153,10 +235,26 @@ export const ProgramInput = z
       const [name, at] = ordered[i]!;
       if (at < previous) issue(name.split('.'), `${name} must not be before ${previousName}`);
     }
+    for (const [index, prerequisite] of program.prerequisites.entries()) {
+      if (prerequisite.id === APPLICATION_TASK.id) {
+        issue(
+          ['prerequisites', index, 'id'],
+          `"${APPLICATION_TASK.id}" is the application itself; choose another id`,
+        );
+      }
+    }
+    for (const [index, question] of program.questions.entries()) {
+      if ((question.kind === 'choice') !== (question.choices !== undefined)) {
+        issue(['questions', index, 'choices'], 'choices are given exactly for questions of kind choice');
+      }
+    }
     for (const [field, items] of [
       ['prerequisites', program.prerequisites],
       ['onboardingSteps', program.onboardingSteps],
       ['participation', program.participation],
+      ['projects', program.projects],
+      ['questions', program.questions],
+      ['ratingCriteria', program.ratingCriteria],
     ] as const) {
       const ids = new Set<string>();
       for (const [index, item] of items.entries()) {
@@ -258,7 +356,11 @@ export function rulesOf(program: Program): ProgramRules {
     termStartsAt: iso(Date.parse(program.termStartsAt)),
     termEndsAt: iso(Date.parse(program.termEndsAt)),
     completionDeadline: iso(Date.parse(program.termEndsAt) + program.completionGraceDays * DAY_MS),
-    prerequisites: program.prerequisites,
+    // ids and titles only: what a task asks and how it is reviewed stays with the program
+    prerequisites: [
+      ...(hasApplicationForm(program) ? [APPLICATION_TASK] : []),
+      ...program.prerequisites.map(({ id, title }) => ({ id, title })),
+    ],
     onboardingSteps: program.onboardingSteps,
     participation: program.participation,
     evaluations: program.evaluations.map((evaluation, index) => {
@@ -288,6 +390,14 @@ export function rulesOf(program: Program): ProgramRules {
     stipendApproval: program.stipendApproval,
   };
 }
+
+/** A program whose application has content to fill in: submitting it is a task of the review window. */
+export const hasApplicationForm = (program: Pick<Program, 'questions' | 'projects' | 'proposal'>) =>
+  program.questions.length > 0 || program.projects.length > 0 || program.proposal !== 'none';
+
+/** The longest answer a question takes. */
+export const answerLimit = (question: Program['questions'][number]) =>
+  question.maxLength ?? (question.kind === 'long-text' ? 10_000 : question.kind === 'url' ? 2_000 : 200);
 
 /** Installment amounts in cents for a mentee's country; the last one absorbs rounding so they sum exactly. */
 export function stipendPlan(stipend: ProgramRules['stipend'], country: string | null) {

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { type ContentChange, createContent } from '../applications/content.js';
 import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import {
@@ -62,6 +63,8 @@ export async function apply(
   mentee: MenteeDetails,
   motivation: string,
   requestKey?: string,
+  /** What the applicant wrote, for a program with an application form: stored with the application, as a draft. */
+  content?: ContentChange,
 ): Promise<{ applicationId: string }> {
   const applicationId = randomUUID();
   const workflowId = menteeWorkflowId(applicationId);
@@ -75,12 +78,15 @@ export async function apply(
     // one person's applications to a term are counted one at a time, whichever API process takes them
     if (term?.termId)
       await admitToTerm(tx as unknown as Sql, { ...term, termId: term.termId }, program.id, mentee.id);
-    return tx`
+    const created = await tx`
       INSERT INTO applications (id, program_id, mentee_id, workflow_id, motivation, stage, review_closes_at, request_key)
       VALUES (${applicationId}, ${program.id}, ${mentee.id}, ${workflowId}, ${motivation}, 'in_review',
               ${program.rules.reviewClosesAt}, ${requestKey ?? null})
       ON CONFLICT (program_id, mentee_id) DO NOTHING
       RETURNING id`;
+    if (created.length === 1 && content)
+      await createContent(tx as unknown as Sql, applicationId, content, false);
+    return created;
   });
   if (inserted.length === 1) {
     await startMenteeWorkflow(temporal, taskQueue, applicationId, program.rules);

@@ -2,6 +2,7 @@ import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import { conflict, invalid, notFound, validationProblem } from '../domain/problems.js';
 import {
+  DEFAULT_RATING_CRITERIA,
   type Program,
   ProgramInput,
   type ProgramRules,
@@ -29,11 +30,31 @@ interface ProgramRow {
   created_at: Date;
 }
 
+/** Programs stored before applications had content read as having none. */
+const BEFORE_APPLICATION_FORMS = {
+  description: '',
+  skills: [],
+  projects: [],
+  projectsPerApplication: 1,
+  questions: [],
+  proposal: 'none',
+  ratingCriteria: DEFAULT_RATING_CRITERIA,
+} as const satisfies Partial<Program>;
+
 const stored = (row: ProgramRow): StoredProgram => ({
   id: row.id,
   name: row.name,
   term: row.term,
-  definition: row.definition,
+  definition: {
+    ...BEFORE_APPLICATION_FORMS,
+    ...row.definition,
+    prerequisites: row.definition.prerequisites.map((t: Partial<Program['prerequisites'][number]>) => ({
+      id: t.id!,
+      title: t.title!,
+      kind: t.kind ?? 'confirmation',
+      review: t.review ?? false,
+    })),
+  },
   rules: row.rules,
   createdAt: row.created_at.toISOString(),
 });
@@ -67,6 +88,63 @@ export async function findPrograms(sql: Sql, ids: readonly string[] | 'all'): Pr
     SELECT * FROM programs ${ids === 'all' ? sql`` : sql`WHERE id IN ${sql([...ids])}`}
     ORDER BY rules->>'applicationsCloseAt', id`;
   return rows.map(stored);
+}
+
+export type ProgramStatus = 'upcoming' | 'open' | 'closed';
+
+/** What the home page filters programs by; every given condition holds. */
+export interface ProgramFilters {
+  status?: ProgramStatus[] | undefined;
+  termId?: string | undefined;
+  organization?: string | undefined;
+  skill?: string | undefined;
+  text?: string | undefined;
+}
+
+/** Programs by when their applications close (soonest first), keyset-paged on that and the id. */
+export async function listPrograms(
+  sql: Sql,
+  filters: ProgramFilters,
+  page: { limit: number; afterId: string | null },
+  now: Date,
+) {
+  const closes = sql`(p.rules->>'applicationsCloseAt')::timestamptz`;
+  const opens = sql`coalesce((p.definition->>'applicationsOpenAt')::timestamptz, p.created_at)`;
+  const status = sql`CASE WHEN ${now} < ${opens} THEN 'upcoming' WHEN ${now} < ${closes} THEN 'open' ELSE 'closed' END`;
+  const like = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  const rows = await sql<
+    (ProgramRow & { status: ProgramStatus; organization: string | null; opensAt: Date })[]
+  >`
+    SELECT p.*, ${status} AS status, t.organization, ${opens} AS "opensAt"
+    FROM programs p LEFT JOIN terms t ON t.id = p.term_id
+    WHERE true
+      ${filters.status ? sql`AND ${status} IN ${sql(filters.status)}` : sql``}
+      ${filters.termId ? sql`AND p.term_id = ${filters.termId}` : sql``}
+      ${filters.organization ? sql`AND lower(t.organization) = lower(${filters.organization})` : sql``}
+      ${
+        filters.skill
+          ? sql`AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(p.definition->'skills') s WHERE lower(s) = lower(${filters.skill}))
+                 OR EXISTS (SELECT 1 FROM jsonb_array_elements(p.definition->'projects') pr,
+                                          jsonb_array_elements_text(pr->'skills') s WHERE lower(s) = lower(${filters.skill})))`
+          : sql``
+      }
+      ${
+        filters.text
+          ? sql`AND (p.name ILIKE ${like(filters.text)} OR p.term ILIKE ${like(filters.text)}
+                 OR p.definition->>'description' ILIKE ${like(filters.text)}
+                 OR EXISTS (SELECT 1 FROM jsonb_array_elements(p.definition->'projects') pr
+                            WHERE pr->>'title' ILIKE ${like(filters.text)} OR pr->>'description' ILIKE ${like(filters.text)}))`
+          : sql``
+      }
+      ${page.afterId ? sql`AND (${closes}, p.id) > (SELECT (rules->>'applicationsCloseAt')::timestamptz, id FROM programs WHERE id = ${page.afterId})` : sql``}
+    ORDER BY ${closes}, p.id
+    LIMIT ${page.limit + 1}`;
+  return rows.map((row) => ({
+    ...stored(row),
+    status: row.status,
+    organization: row.organization,
+    applicationsOpenAt: row.opensAt.toISOString(),
+  }));
 }
 
 /** The rules a new applicant pins: the program's, with its term's as they stand now. */

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
+import { assertContent, assertOwnFile, markSubmitted } from '../../applications/content.js';
+import { readProfile } from '../../applications/profiles.js';
 import { readStatus } from '../../db/read-model.js';
 import {
   type Actor,
@@ -21,8 +23,8 @@ import {
   terminateUpdate,
   withdrawUpdate,
 } from '../../domain/messages.js';
-import { conflict, forbidden, notFound } from '../../domain/problems.js';
-import { Email, type ProgramRules } from '../../domain/program.js';
+import { conflict, forbidden, notFound, validationProblem } from '../../domain/problems.js';
+import { APPLICATION_TASK, Email, hasApplicationForm, type ProgramRules } from '../../domain/program.js';
 import { DEFAULT_TIME_ZONE, TimeZone } from '../../domain/time-zones.js';
 import {
   type ApplicationRow,
@@ -33,6 +35,7 @@ import {
   sendMessage,
 } from '../../mentees/client.js';
 import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
+import { projectOfSelection, withProjectSeat } from '../../mentees/selection.js';
 import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { requestKeyOf } from '../idempotency.js';
@@ -55,21 +58,36 @@ const OpaqueId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'an opaque user id: letters, digits, _ and -');
 const ApplyBody = z.strictObject({
-  mentee: z.strictObject({
-    id: OpaqueId.optional().describe("The caller's user id; taken from the token when left out"),
-    name: z.string().min(1).max(200),
-    email: Email,
-    country: z
-      .string()
-      .length(2)
-      .toUpperCase()
-      .optional()
-      .describe('ISO 3166 country of residence, for the stipend'),
-    timeZone: TimeZone.optional().describe(
-      'IANA time zone, e.g. Asia/Kolkata: emails and the calendar show deadlines in it, with UTC beside (default UTC; left out on a later application, the earlier one stays)',
-    ),
-  }),
+  mentee: z
+    .strictObject({
+      id: OpaqueId.optional().describe("The caller's user id; taken from the token when left out"),
+      name: z.string().min(1).max(200),
+      email: Email,
+      country: z
+        .string()
+        .length(2)
+        .toUpperCase()
+        .optional()
+        .describe('ISO 3166 country of residence, for the stipend'),
+      timeZone: TimeZone.optional().describe(
+        'IANA time zone, e.g. Asia/Kolkata: emails and the calendar show deadlines in it, with UTC beside (default UTC; left out on a later application, the earlier one stays)',
+      ),
+    })
+    .optional()
+    .describe("The applicant's details; left out, their profile's (PUT /me/profile)"),
   motivation: z.string().max(5000).default(''),
+  projectIds: z.array(z.string().max(64)).max(10).optional().describe("The program's projects this is for"),
+  answers: z
+    .record(z.string().max(64), z.string().max(20_000))
+    .optional()
+    .describe("Answers to the program's questions, by question id"),
+  proposalFileId: z.uuid().optional().describe('A proposal PDF uploaded with POST /files'),
+  submit: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Submit at once (every required answer must be there); else a draft, editable until applications close',
+    ),
 });
 const SelectionBody = z.discriminatedUnion('decision', [
   z.strictObject({
@@ -83,6 +101,13 @@ const SelectionBody = z.discriminatedUnion('decision', [
       ),
     }),
     projectTitle: z.string().min(1).max(200),
+    projectId: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        'Where the program has projects: the one the application is for, with the mentor committed to it',
+      ),
   }),
   z.strictObject({ decision: z.literal('decline'), reason: z.string().max(2000).optional() }),
 ]);
@@ -356,8 +381,8 @@ export function applicationRoutes(deps: ApiDeps) {
   app.openapi(routes.apply, async (c) => {
     const caller = requireRole(c, 'mentee');
     const { programId } = c.req.valid('param');
-    const { mentee, motivation } = c.req.valid('json');
-    if (mentee.id !== undefined && mentee.id !== caller.userId) {
+    const { mentee, motivation, submit, ...form } = c.req.valid('json');
+    if (mentee?.id !== undefined && mentee.id !== caller.userId) {
       throw forbidden(`A mentee applies for themselves: mentee.id must be ${caller.userId} or left out`);
     }
     const program = await findProgram(sql, programId);
@@ -367,19 +392,71 @@ export function applicationRoutes(deps: ApiDeps) {
         `Applications to ${programId} closed at ${program.rules.applicationsCloseAt}`,
       );
     }
+    const opensAt = program.definition.applicationsOpenAt;
+    if (opensAt && now() < Date.parse(opensAt)) {
+      throw conflict(
+        'applications-not-open',
+        `Applications to ${programId} open at ${new Date(opensAt).toISOString()}`,
+      );
+    }
+    const details = mentee ?? (await profileDetails(caller.userId));
+    const hasForm = hasApplicationForm(program.definition);
+    if (hasForm) {
+      assertContent(program.definition, form, submit);
+      await assertOwnFile(sql, form.proposalFileId, caller.userId, 'proposalFileId');
+    } else if (form.projectIds || form.answers || form.proposalFileId) {
+      throw validationProblem([
+        { path: ['answers'], message: `program ${programId} has no application form` },
+      ]);
+    }
+    await keepAsProfile(caller.userId, details);
     const rules = await rulesForNewMentee(sql, program);
     const { applicationId } = await apply(
       deps,
       { id: program.id, rules },
-      { ...mentee, id: caller.userId },
+      { ...details, id: caller.userId },
       motivation,
       requestKeyOf(c),
+      hasForm ? form : undefined,
     );
     const application = await findApplication(sql, applicationId);
+    if (hasForm && submit) {
+      await sendMessage(temporal, application, completePrerequisiteUpdate, {
+        prerequisiteId: APPLICATION_TASK.id,
+      });
+      await markSubmitted(sql, applicationId);
+    }
     return c.json(await readApplication(deps, application, caller, rules), 201, {
       location: `/applications/${applicationId}`,
     });
   });
+
+  /** The applicant's details from their profile, for an application that leaves them out. */
+  async function profileDetails(userId: string) {
+    const profile = await readProfile(sql, userId);
+    if (!profile) {
+      throw validationProblem([
+        { path: ['mentee'], message: 'give your details, or write your profile first (PUT /me/profile)' },
+      ]);
+    }
+    return {
+      name: profile.name,
+      email: profile.email,
+      country: profile.country ?? undefined,
+      timeZone: profile.timeZone,
+    };
+  }
+
+  /** A first application's details become the person's profile, reused by the next one. */
+  async function keepAsProfile(
+    userId: string,
+    details: { name: string; email: string; country?: string | undefined; timeZone?: string | undefined },
+  ) {
+    await sql`
+      INSERT INTO profiles (user_id, name, email, country, time_zone)
+      VALUES (${userId}, ${details.name}, ${details.email}, ${details.country ?? null}, ${details.timeZone ?? DEFAULT_TIME_ZONE})
+      ON CONFLICT (user_id) DO NOTHING`;
+  }
 
   app.openapi(routes.status, async (c) => {
     const application = await findApplication(sql, c.req.valid('param').applicationId);
@@ -389,16 +466,38 @@ export function applicationRoutes(deps: ApiDeps) {
 
   app.openapi(routes.prerequisite, async (c) => {
     const { applicationId, prerequisiteId } = c.req.valid('param');
-    return messages.prerequisite(c, applicationId, () => ({ prerequisiteId }));
+    return messages.prerequisite(c, applicationId, async (by, application) => {
+      // an applicant confirms only a task that asks for nothing and has no review; admins may complete any
+      if (by.role === 'mentee') {
+        const { definition } = await findProgram(sql, application.programId);
+        const task = definition.prerequisites.find((t) => t.id === prerequisiteId);
+        if (
+          prerequisiteId === APPLICATION_TASK.id ||
+          (task && (task.kind !== 'confirmation' || task.review))
+        ) {
+          throw conflict(
+            'task-needs-submission',
+            prerequisiteId === APPLICATION_TASK.id
+              ? `Submit the application with POST /applications/${application.id}/submit`
+              : `Task ${prerequisiteId} is handed in with POST /applications/${application.id}/tasks/${prerequisiteId}/submission${task?.review ? ' and completes when a reviewer accepts it' : ''}`,
+          );
+        }
+      }
+      return { prerequisiteId };
+    });
   });
 
   app.openapi(routes.selection, async (c) => {
     const body = c.req.valid('json');
-    return messages.selection(
-      c,
-      c.req.valid('param').applicationId,
-      async (by): Promise<SelectionDecision> => {
-        if (body.decision === 'decline') return { by, decision: 'decline', reason: body.reason };
+    const { applicationId } = c.req.valid('param');
+    if (body.decision === 'decline') {
+      return messages.selection(c, applicationId, (by) => ({ by, decision: 'decline', reason: body.reason }));
+    }
+    const application = await findApplication(sql, applicationId);
+    const { definition } = await findProgram(sql, application.programId);
+    const project = await projectOfSelection(sql, definition, application.id, body.projectId, body.mentor.id);
+    return withProjectSeat(sql, definition.id, project, application.id, () =>
+      messages.selection(c, applicationId, async (by): Promise<SelectionDecision> => {
         // a mentor of the program selects for their own project; the program's admins may name any mentor
         if (by.role === 'mentor' && body.mentor.id !== by.userId) {
           throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${by.userId}`);
@@ -408,8 +507,9 @@ export function applicationRoutes(deps: ApiDeps) {
         VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email}, ${body.mentor.timeZone ?? DEFAULT_TIME_ZONE})
         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
           time_zone = coalesce(${body.mentor.timeZone ?? null}, mentors.time_zone), updated_at = now()`;
-        return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle: body.projectTitle };
-      },
+        const projectTitle = project?.title ?? body.projectTitle;
+        return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle };
+      }),
     );
   });
 

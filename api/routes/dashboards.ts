@@ -34,6 +34,25 @@ const ApplicationSummary = z
     next: z.object({ what: z.string().nullable(), deadline: z.string().nullable() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    projectIds: z
+      .array(z.string())
+      .optional()
+      .describe('The projects the application is for (programs with projects)'),
+    submitted: z.boolean().optional().describe('The application form was submitted (programs with a form)'),
+    complete: z.boolean().optional().describe('Every required task is complete'),
+    review: z
+      .object({
+        ratingAverage: z.number().nullable(),
+        ratingCount: z.int(),
+        flags: z.int(),
+        rank: z.int().nullable(),
+      })
+      .optional()
+      .describe("Mentors' ratings and flags, the admins' rank: for the program's mentors and admins only"),
+    otherApplications: z
+      .array(z.object({ programId: z.string(), stage: z.enum(STAGES) }))
+      .optional()
+      .describe("The person's other applications in the term, and where they stand (not for applicants)"),
   })
   .openapi({ example: EXAMPLES.ApplicationSummary })
   .openapi('ApplicationSummary');
@@ -61,12 +80,37 @@ const StageFilter = z
     pattern: `^(${STAGES.join('|')})(,(${STAGES.join('|')}))*$`,
   });
 const ApplicationSort = z
-  .enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
+  .enum(['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'rating', '-rating', 'rank'])
   .default('createdAt')
-  .openapi({ description: 'Sort field; a leading `-` sorts newest first', example: '-createdAt' });
+  .openapi({
+    description:
+      "Sort field; a leading `-` sorts newest (or best rated) first; `rating` is the average of the mentors' ratings (unrated count lowest), `rank` the admins' order (unranked last)",
+    example: '-createdAt',
+  });
+const Flag = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true'));
 const ApplicationListQuery = z.object({
   stage: StageFilter,
   sort: ApplicationSort,
+  complete: Flag.openapi({
+    description: 'Only applications whose required tasks are all complete (true), or not',
+    example: 'true',
+  }),
+  project: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'Only applications for this project', example: 'scheduler-plugins' }),
+  ratedByMe: Flag.openapi({
+    description: 'Only applications the caller has rated (true), or not (false)',
+    example: 'false',
+  }),
+  flagged: Flag.openapi({
+    description: 'Only flagged applications (true), or unflagged ones',
+    example: 'false',
+  }),
   ...pageQuery(LISTS.applications),
 });
 
@@ -275,23 +319,66 @@ export function dashboardRoutes({ sql, now = Date.now }: ApiDeps) {
       sort: z.infer<typeof ApplicationSort>;
       limit: number;
       cursor?: string | undefined;
+      complete?: boolean | undefined;
+      project?: string | undefined;
+      ratedByMe?: boolean | undefined;
+      flagged?: boolean | undefined;
     },
-  ) =>
-    toPage(
+  ) => {
+    const judging = caller.role !== 'mentee';
+    const filters = {
+      complete: query.complete,
+      project: query.project,
+      ratedBy:
+        query.ratedByMe === undefined ? undefined : { reviewer: caller.userId, rated: query.ratedByMe },
+      // an applicant filters by nothing reviewers keep
+      flagged: judging ? query.flagged : undefined,
+    };
+    const sort = judging || !/rating|rank/.test(query.sort) ? query.sort : 'createdAt';
+    return toPage(
       LISTS.applications,
-      await listApplications(sql, scope, { ...query, after: decodeCursor(LISTS.applications, query.cursor) }),
+      await listApplications(sql, scope, {
+        ...query,
+        sort,
+        filters,
+        after: decodeCursor(LISTS.applications, query.cursor),
+      }),
       query.limit,
       // the sort value is read back from the row itself: exact, whatever the timestamp precision
       (r) => ({ value: '', id: r.id }),
-      ({ resultPending, ...r }) => ({
+      ({
+        resultPending,
+        ratingAverage,
+        ratingCount,
+        flags,
+        rank,
+        projectIds,
+        submitted,
+        complete,
+        otherApplications,
+        ...r
+      }) => ({
         ...r,
         // an applicant hears of a selection on the term's announcement day, not before
         ...(resultPending && caller.role === 'mentee' ? { mentorId: null, projectTitle: null } : {}),
         next: r.next ? { what: r.next.what ?? null, deadline: r.next.deadline ?? null } : null,
         createdAt: r.createdAt.toISOString(),
         updatedAt: r.updatedAt.toISOString(),
+        ...(projectIds && { projectIds }),
+        ...(submitted !== null && projectIds && { submitted }),
+        complete,
+        ...(judging && {
+          review: {
+            ratingAverage: ratingAverage === null ? null : Number(ratingAverage),
+            ratingCount,
+            flags,
+            rank,
+          },
+          otherApplications,
+        }),
       }),
     );
+  };
 
   app.openapi(routes.programApplications, async (c) => {
     const { programId } = c.req.valid('param');

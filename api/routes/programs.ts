@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { DeclinePendingResult } from '../../domain/bulk.js';
 import { checkRequestId, REQUEST_ID } from '../../domain/ids.js';
-import { ProgramInput, ScheduleChange } from '../../domain/program.js';
+import { type Program, ProgramInput, ScheduleChange } from '../../domain/program.js';
 import { declinePending, declinePendingRun } from '../../mentees/bulk.js';
-import { changeProgramSchedule, createProgram, findProgram } from '../../mentees/programs.js';
-import { actorFrom, principal, requireProgram } from '../auth.js';
+import { changeProgramSchedule, createProgram, findProgram, listPrograms } from '../../mentees/programs.js';
+import { actorFrom, principal, requireProgram, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { requestKeyOf } from '../idempotency.js';
+import { decodeCursor, LISTS, pageOf, pageQuery, toPage } from '../pagination.js';
 import { newRouter } from '../router.js';
 import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
@@ -73,6 +74,120 @@ const getProgram = createRoute({
     404: problemResponse('Unknown program'),
   },
 });
+
+const PROGRAM_LIST_EXAMPLE = {
+  id: 'lfx-2027-term-1',
+  name: 'LFX Mentorship',
+  term: '2027 Term 1',
+  termId: 'lfx-2027-t1',
+  organization: 'Linux Foundation',
+  status: 'open' as const,
+  applicationsOpenAt: '2027-01-03T00:00:00.000Z',
+  applicationsCloseAt: '2027-01-31T00:00:00.000Z',
+  description: '## Kubernetes scheduler\nWork on the scheduler framework.',
+  skills: ['go'],
+  projects: [],
+  projectsPerApplication: 1,
+  questions: 2,
+  proposal: 'none' as const,
+  prerequisites: [],
+};
+const ProgramStatuses = ['upcoming', 'open', 'closed'] as const;
+const ProgramListItem = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    term: z.string(),
+    termId: z.string().nullable(),
+    organization: z.string().nullable(),
+    status: z.enum(ProgramStatuses).describe('Applications upcoming, open now, or closed'),
+    applicationsOpenAt: z.string(),
+    applicationsCloseAt: z.string(),
+    description: z.string().describe('Markdown, as the program wrote it'),
+    skills: z.array(z.string()),
+    projects: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        description: z.string().describe('Markdown'),
+        skills: z.array(z.string()),
+        mentors: z.array(z.object({ id: z.string(), name: z.string() })),
+        slots: z.int().nullable(),
+      }),
+    ),
+    projectsPerApplication: z.int(),
+    questions: z.int().describe('How many questions the application form asks'),
+    proposal: z.enum(['none', 'optional', 'required']),
+    prerequisites: z.array(
+      z.object({ id: z.string(), title: z.string(), kind: z.string(), review: z.boolean() }),
+    ),
+  })
+  .openapi({ example: PROGRAM_LIST_EXAMPLE })
+  .openapi('ProgramListItem');
+const ProgramPage = pageOf(ProgramListItem, 'ProgramPage', PROGRAM_LIST_EXAMPLE);
+const StatusList = z
+  .string()
+  .max(40)
+  .optional()
+  .transform((list, ctx) => {
+    if (list === undefined || list === '') return undefined;
+    const statuses = list.split(',');
+    if (statuses.some((s) => !(ProgramStatuses as readonly string[]).includes(s))) {
+      ctx.addIssue({ code: 'custom', message: `statuses are ${ProgramStatuses.join(', ')}` });
+      return z.NEVER;
+    }
+    return statuses as (typeof ProgramStatuses)[number][];
+  })
+  .openapi({
+    description: 'Comma-separated: upcoming, open, closed (default: all)',
+    example: 'open',
+    pattern: `^(${ProgramStatuses.join('|')})(,(${ProgramStatuses.join('|')}))*$`,
+  });
+const listProgramsRoute = createRoute({
+  method: 'get',
+  tags: ['Programs'],
+  path: '/programs',
+  summary:
+    'Programs to apply to: open now, upcoming and closed, by term, organization, skill and free text (any signed-in user)',
+  ...secured,
+  request: {
+    query: z.object({
+      status: StatusList,
+      term: z.string().max(64).optional().openapi({ description: 'A term id', example: 'lfx-2027-t1' }),
+      organization: z.string().max(200).optional().openapi({ example: 'Linux Foundation' }),
+      skill: z
+        .string()
+        .max(40)
+        .optional()
+        .openapi({ description: 'The program or one of its projects asks for it', example: 'go' }),
+      q: z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: 'Words in the name, description or a project', example: 'scheduler' }),
+      ...pageQuery(LISTS.programs),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'One page of programs, applications closing soonest first',
+      content: { 'application/json': { schema: ProgramPage } },
+    },
+    400: problemResponse('A cursor of another list, or edited by hand'),
+    401: problemResponse('No or invalid bearer token'),
+  },
+});
+
+/** What anyone signed in reads of a program: its mentors by name, never their email addresses. */
+function publicDefinition(definition: Program) {
+  return {
+    ...definition,
+    projects: definition.projects.map((p) => ({
+      ...p,
+      mentors: p.mentors.map(({ id, name }) => ({ id, name })),
+    })),
+  };
+}
 
 const changeSchedule = createRoute({
   method: 'patch',
@@ -216,8 +331,69 @@ export function programRoutes(deps: ApiDeps) {
   });
 
   app.openapi(getProgram, async (c) => {
+    const caller = principal(c);
+    const program = await findProgram(sql, c.req.valid('param').programId);
+    if (runsProgram(caller, program.id)) return c.json(program, 200);
+    return c.json({ ...program, definition: publicDefinition(program.definition) }, 200);
+  });
+
+  app.openapi(listProgramsRoute, async (c) => {
     principal(c);
-    return c.json(await findProgram(sql, c.req.valid('param').programId), 200);
+    const query = c.req.valid('query');
+    const after = decodeCursor(LISTS.programs, query.cursor);
+    const rows = await listPrograms(
+      sql,
+      {
+        status: query.status,
+        termId: query.term,
+        organization: query.organization,
+        skill: query.skill,
+        text: query.q,
+      },
+      { limit: query.limit, afterId: after?.id ?? null },
+      new Date((deps.now ?? Date.now)()),
+    );
+    return c.json(
+      toPage(
+        LISTS.programs,
+        rows,
+        query.limit,
+        (row) => ({ value: '', id: row.id }),
+        (row) => {
+          const d = publicDefinition(row.definition);
+          return {
+            id: row.id,
+            name: row.name,
+            term: row.term,
+            termId: d.termId ?? null,
+            organization: row.organization,
+            status: row.status,
+            applicationsOpenAt: row.applicationsOpenAt,
+            applicationsCloseAt: row.rules.applicationsCloseAt,
+            description: d.description,
+            skills: d.skills,
+            projects: d.projects.map((p) => ({
+              id: p.id,
+              title: p.title,
+              description: p.description,
+              skills: p.skills,
+              mentors: p.mentors,
+              slots: p.slots ?? null,
+            })),
+            projectsPerApplication: d.projectsPerApplication,
+            questions: d.questions.length,
+            proposal: d.proposal,
+            prerequisites: d.prerequisites.map(({ id, title, kind, review }) => ({
+              id,
+              title,
+              kind,
+              review,
+            })),
+          };
+        },
+      ),
+      200,
+    );
   });
 
   return app;
