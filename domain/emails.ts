@@ -29,6 +29,8 @@ export type EmailMessage =
       applicationId: string;
     }
   | { kind: 'mentee-evaluation-reminder' | 'mentee-evaluation-missing'; evaluation: number; dueAt: string }
+  /** The reviewer's comment stays in PostgreSQL (never in a workflow payload): the email points to it. */
+  | { kind: 'task-changes-requested'; task: string; applicationId: string }
   /** To both programs' admins, never the applicant: the applicant is selected by a second program of the term. */
   | {
       kind: 'selection-conflict';

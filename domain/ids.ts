@@ -3,6 +3,8 @@ import { invalid } from './problems.js';
 /** Workflow ids hold only opaque ids: ids and search attributes are not encrypted. */
 export const menteeWorkflowId = (applicationId: string): string => `mentee-application/${applicationId}`;
 /** One ops request to send an email again; the key holds the mentee's workflow id, a role and a request id. */
+/** The workflow that sends one notice email (a task sent back), named by the email's key. */
+export const noticeEmailWorkflowId = (emailKey: string): string => `notice-email/${emailKey}`;
 export const resendEmailWorkflowId = (resendKey: string): string => `resend-email/${resendKey}`;
 
 /** A caller's request id: an opaque token or ticket number (it ends up in Temporal ids, so no personal data). */

@@ -176,6 +176,17 @@ function compose(message: EmailMessage, ctx: EmailContext): NoticeContent & { su
           "The mentee's workflow waits for the retry (messages are still accepted); the installment is paid once, on the retry.",
         ],
       };
+    case 'task-changes-requested':
+      return {
+        subject: `Changes requested: ${message.task} (${program})`,
+        preview: 'A reviewer asked for changes',
+        heading: 'A reviewer asked for changes',
+        paragraphs: [
+          `A reviewer of ${program} read your submission of "${message.task}" and asked for changes.`,
+          'Read their comment on your application and hand the task in again before the review closes.',
+        ],
+        list: [`${ctx.publicBaseUrl}/applications/${message.applicationId}/tasks`],
+      };
     case 'selection-conflict':
       return {
         subject: `Selection conflict: ${ctx.menteeName} is selected by two programs of ${ctx.term}`,

@@ -18,6 +18,11 @@ export const SAMPLE_EMAILS: EmailMessage[] = [
   { kind: 'review-reminder', reviewClosesAt: at, openPrerequisites: ['Open a first pull request'] },
   { kind: 'not-accepted', missingPrerequisites: ['Open a first pull request', 'Write a cover letter'] },
   {
+    kind: 'task-changes-requested',
+    task: 'Open a first pull request',
+    applicationId: '00000000-0000-4000-8000-000000000000',
+  },
+  {
     kind: 'selected',
     projectTitle: 'Faster builds',
     onboardingDeadline: at,

@@ -10,6 +10,7 @@ import { createApp } from '../api/app.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
+import { eventually } from './support/eventually.js';
 import { DAYS, HOURS, programFixture } from './support/programs.js';
 import { type ApiResponse, testSystemForFile } from './support/system.js';
 
@@ -269,6 +270,15 @@ describe('a term of three programs whose applications mentors judge', () => {
           state: 'changes-requested',
           reviewComment: 'Please add a test',
         });
+        // the applicant hears by email; the comment stays on their page, out of the email and its workflow
+        const told = await eventually(
+          async () =>
+            system.resend.emails().filter((e) => e.idempotencyKey?.startsWith(`${menteeWorkflowId(id)}/task-changes-requested/pr/`)),
+          (emails) => emails.length === 1,
+          'the changes-requested email',
+        );
+        expect(told[0]!.html).toContain('A first pull request');
+        expect(told[0]!.html).not.toContain('Please add a test');
         if (fate(i) === 'sent-back') continue;
         await ok(mentee(p), 'POST', `/applications/${id}/tasks/pr/submission`, {
           url: `https://github.com/org/repo/pull/${i}0`,

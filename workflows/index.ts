@@ -1,3 +1,4 @@
 export { declinePendingWorkflow } from './decline-pending.js';
 export { menteeWorkflow } from './mentee.js';
+export { noticeEmailWorkflow } from './notice-email.js';
 export { resendEmailWorkflow } from './resend-email.js';

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context } from 'hono';
 import {
   assertContent,
@@ -23,12 +24,15 @@ import {
   recordSubmission,
   taskViews,
 } from '../../applications/tasks.js';
+import type { SendEmailInput } from '../../domain/emails.js';
+import { menteeWorkflowId, noticeEmailWorkflowId } from '../../domain/ids.js';
 import { completePrerequisiteUpdate } from '../../domain/messages.js';
 import { conflict, forbidden, ProblemError } from '../../domain/problems.js';
 import { APPLICATION_TASK, Email } from '../../domain/program.js';
 import { TimeZone } from '../../domain/time-zones.js';
 import { type ApplicationRow, findApplication, sendMessage } from '../../mentees/client.js';
 import { findProgram } from '../../mentees/programs.js';
+import type { noticeEmailWorkflow } from '../../workflows/index.js';
 import { authorize, principal, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
@@ -383,6 +387,33 @@ const routes = {
 
 const etag = (version: number) => `"${version}"`;
 
+/** The applicant hears by email that a task came back (once per round); the comment waits on their page. */
+async function tellChangesRequested(
+  deps: ApiDeps,
+  application: ApplicationRow,
+  task: { id: string; title: string },
+  round: number,
+) {
+  const key = `${menteeWorkflowId(application.id)}/task-changes-requested/${task.id}/${round}/mentee`;
+  const input: SendEmailInput = {
+    applicationId: application.id,
+    to: 'mentee',
+    idempotencyKey: key,
+    message: { kind: 'task-changes-requested', task: task.title, applicationId: application.id },
+  };
+  await deps.temporal.workflow
+    .start<typeof noticeEmailWorkflow>('noticeEmailWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: noticeEmailWorkflowId(key),
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Email the mentee: task ${task.id} sent back (round ${round})`,
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    });
+}
+
 export function applicationContentRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const files = deps.files ?? { store: undefined, maxBytes: DEFAULT_FILE_MAX_BYTES };
@@ -552,17 +583,24 @@ export function applicationContentRoutes(deps: ApiDeps) {
     const task = findTask(program, taskId);
     const { decision, comment } = c.req.valid('json');
     const accept = decision === 'accept';
-    await decideTask(sql, application.id, task, { accept, comment, reviewer: caller.userId }, async () => {
-      if (accept) {
-        await sendMessage(
-          deps.temporal,
-          application,
-          completePrerequisiteUpdate,
-          { prerequisiteId: task.id },
-          requestKeyOf(c),
-        );
-      }
-    });
+    const { round } = await decideTask(
+      sql,
+      application.id,
+      task,
+      { accept, comment, reviewer: caller.userId },
+      async () => {
+        if (accept) {
+          await sendMessage(
+            deps.temporal,
+            application,
+            completePrerequisiteUpdate,
+            { prerequisiteId: task.id },
+            requestKeyOf(c),
+          );
+        }
+      },
+    );
+    if (!accept) await tellChangesRequested(deps, application, task, round);
     return c.json(await taskView(application, program, task.id), 200);
   });
 
