@@ -62,7 +62,25 @@ export const writeErrors = {
 
 /** The mentee's dashboard: the workflow's status document under the application's id, with the mentee. */
 export const ApplicationStatus = MenteeStatus.omit({ applicationId: true, version: true })
-  .extend({ id: z.uuid(), menteeId: z.string() })
+  .extend({
+    id: z.uuid(),
+    menteeId: z.string(),
+    form: z
+      .object({ state: z.enum(['draft', 'submitted']), version: z.int(), projectIds: z.array(z.string()) })
+      .optional()
+      .describe('The application form, where the program has one (its content: GET .../content)'),
+    tasks: z
+      .array(
+        z.object({
+          id: z.string(),
+          state: z.enum(['pending', 'submitted', 'accepted', 'changes-requested']),
+        }),
+      )
+      .optional()
+      .describe(
+        'Each task handed in, and where its review stands (GET .../tasks has the submissions and comments)',
+      ),
+  })
   .meta({ id: 'ApplicationStatus', example: EXAMPLES.ApplicationStatus });
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 

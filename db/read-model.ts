@@ -362,6 +362,14 @@ export interface ApplicationExportRow {
   mentorId: string | null;
   projectTitle: string | null;
   appliedAt: Date;
+  projectIds: string;
+  submittedAt: Date | null;
+  tasksAccepted: string;
+  contributions: number;
+  ratingAverage: string | null;
+  ratingCount: number;
+  flags: number;
+  rank: number | null;
 }
 
 /** A program's applications, oldest first, in batches (a cursor: an export never holds the program in memory). */
@@ -379,8 +387,14 @@ export function exportApplications(sql: Sql, programId: string, batchSize = 200)
                 WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(status->${statusKey(sql, 'decisions')}) d
                              WHERE d->>'action' = 'declined') THEN 'declined'
                 ELSE '' END AS selection,
-           a.mentor_id AS "mentorId", a.project_title AS "projectTitle", a.created_at AS "appliedAt"
+           a.mentor_id AS "mentorId", a.project_title AS "projectTitle", a.created_at AS "appliedAt",
+           coalesce(array_to_string(c.project_ids, ' '), '') AS "projectIds", c.submitted_at AS "submittedAt",
+           coalesce((SELECT string_agg(t.task_id, ' ' ORDER BY t.task_id) FROM task_submissions t
+                     WHERE t.application_id = a.id AND t.state = 'accepted'), '') AS "tasksAccepted",
+           (SELECT count(*)::int FROM contributions k WHERE k.application_id = a.id) AS contributions,
+           a.rating_average AS "ratingAverage", a.rating_count AS "ratingCount", a.flag_count AS flags, a.rank
     FROM applications a JOIN mentees m ON m.id = a.mentee_id JOIN programs p ON p.id = a.program_id
+      LEFT JOIN application_content c ON c.application_id = a.id
     WHERE a.program_id = ${programId}
     ORDER BY a.created_at, a.id`.cursor(batchSize);
 }

@@ -4,6 +4,7 @@
  * contributions, ratings by several mentors, the applicant list, ranking and "select the top N" against project
  * seats and a mentor limit. Every outcome is asserted: who was accepted, who not and why, selected, refused and why.
  */
+import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
@@ -273,7 +274,11 @@ describe('a term of three programs whose applications mentors judge', () => {
         // the applicant hears by email; the comment stays on their page, out of the email and its workflow
         const told = await eventually(
           async () =>
-            system.resend.emails().filter((e) => e.idempotencyKey?.startsWith(`${menteeWorkflowId(id)}/task-changes-requested/pr/`)),
+            system.resend
+              .emails()
+              .filter((e) =>
+                e.idempotencyKey?.startsWith(`${menteeWorkflowId(id)}/task-changes-requested/pr/`),
+              ),
           (emails) => emails.length === 1,
           'the changes-requested email',
         );
@@ -385,6 +390,20 @@ describe('a term of three programs whose applications mentors judge', () => {
     expect((await as(mentee(person(61)), 'GET', `/applications/${app[person(61)]![G]}/review`)).status).toBe(
       403,
     );
+
+    // the status document and the export carry what is new
+    const statusOf0 = await ok(mentee(person(0)), 'GET', `/applications/${app[person(0)]![G]}`);
+    expect(statusOf0.form).toMatchObject({ state: 'submitted', projectIds: ['docs'] });
+    expect(statusOf0.tasks).toEqual([
+      { id: 'cover', state: 'accepted' },
+      { id: 'pr', state: 'accepted' },
+    ]);
+    const exported = await as(mentor('ada', [G]), 'GET', `/programs/${G}/applications/export`);
+    const rows = parse(exported.body as string, { columns: true }) as Record<string, string>[];
+    const row0 = rows.find((r) => r.applicationId === app[person(0)]![G])!;
+    expect(row0).toMatchObject({ projectIds: 'docs', tasksAccepted: 'cover pr', ratingCount: '2' });
+    expect(Number(row0.ratingAverage)).toBe(averageOf(0));
+    expect(rows.find((r) => r.applicationId === app[person(9)]![G])!.submittedAt).toBe('');
 
     // ranking and "select the top N": G ranks its selectable applicants by rating, best first
     const selectable = byRating.filter((r) => r.complete).map((r) => r.id);

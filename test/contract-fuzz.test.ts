@@ -225,6 +225,7 @@ function cursorDictionaries(): string[] {
       ],
     ],
     ['^/programs/[^/]+/certificates$', LISTS.certificates, [{ value: '', id: 'K7PD-2QXM-9RTA' }]],
+    ['^/programs$', LISTS.programs, PROGRAMS.map((id) => ({ value: '', id }))],
   ];
   return lists
     .flatMap(([, list, positions]) => [
@@ -260,6 +261,16 @@ const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
     'only programs that approve installments; a decline needs a reason',
   'POST /admin/applications/{applicationId}/emails/{email}/resend':
     'a requestId or an Idempotency-Key header names the request',
+  'POST /programs/{programId}/applications': "answers and projects must fit the program's stored form",
+  'PATCH /applications/{applicationId}/content':
+    "answers must fit the program's stored questions; If-Match must carry the version read (428 without, 412 stale)",
+  'POST /applications/{applicationId}/contributions': "a projectId must name one of the program's projects",
+  'POST /applications/{applicationId}/tasks/{taskId}/submission':
+    "a submission carries what the task's kind asks for (text, url, fileId of the caller's upload, or nothing)",
+  'PUT /applications/{applicationId}/rating': "the scores rate exactly the program's criteria",
+  'PUT /programs/{programId}/ranking': "the ids must be the program's applications",
+  'PUT /me/profile': "a resumeFileId must be the caller's own upload",
+  'POST /files': 'the bytes must be a PDF (415 otherwise), at most the configured size (413)',
   // and the lists (cursorDictionaries): a cursor is one the API returned for that list; any string fits its schema
 };
 

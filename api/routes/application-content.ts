@@ -58,8 +58,9 @@ const ProfileBody = z
   })
   .openapi({ example: EXAMPLES.Profile })
   .openapi('Profile');
+// as stored: an address the form took may be one a stricter reader would not call an email
 const ProfileView = z
-  .object({ ...ProfileBody.shape, updatedAt: z.string() })
+  .object({ ...ProfileBody.shape, email: z.string(), updatedAt: z.string() })
   .openapi({ example: { ...EXAMPLES.Profile, updatedAt: '2027-01-10T09:31:00.000Z' } })
   .openapi('ProfileView');
 
@@ -201,7 +202,11 @@ const routes = {
         required: true,
         content: {
           'multipart/form-data': {
-            schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
+            schema: z.object({
+              file: z
+                .custom<File>((value) => value instanceof File, 'a file part is required')
+                .openapi({ type: 'string', format: 'binary', description: 'A PDF' }),
+            }),
           },
         },
       },

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { assertContent, assertOwnFile, markSubmitted } from '../../applications/content.js';
+import { assertContent, assertOwnFile, markSubmitted, readContent } from '../../applications/content.js';
 import { readProfile } from '../../applications/profiles.js';
 import { readStatus } from '../../db/read-model.js';
 import {
@@ -608,7 +608,21 @@ async function readApplication(
   if (!row) throw notFound('application', application.id);
   const status = row.status ?? (await queryStatus(temporal, application, rules));
   const { version: _version, applicationId: _id, ...view } = status;
-  return { id: application.id, menteeId: row.menteeId, ...viewFor(caller, view) };
+  const [content, submissions] = await Promise.all([
+    readContent(sql, application.id),
+    sql<{ id: string; state: string }[]>`
+      SELECT task_id AS id, replace(state, '_', '-') AS state FROM task_submissions
+      WHERE application_id = ${application.id} ORDER BY task_id`,
+  ]);
+  return {
+    id: application.id,
+    menteeId: row.menteeId,
+    ...viewFor(caller, view),
+    ...(content && {
+      form: { state: content.state, version: content.version, projectIds: content.projectIds },
+    }),
+    ...(submissions.length > 0 && { tasks: submissions as { id: string; state: 'submitted' }[] }),
+  };
 }
 
 // what an applicant may not see yet: a selection result before the announcement, and other programs' interest

@@ -169,6 +169,14 @@ const EXPORT_COLUMNS = [
   'mentorId',
   'projectTitle',
   'appliedAt',
+  'projectIds',
+  'submittedAt',
+  'tasksAccepted',
+  'contributions',
+  'ratingAverage',
+  'ratingCount',
+  'flags',
+  'rank',
 ] as const satisfies readonly (keyof ApplicationExportRow)[];
 
 const csvValue = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? ''));

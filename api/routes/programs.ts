@@ -130,7 +130,7 @@ const StatusList = z
   .max(40)
   .optional()
   .transform((list, ctx) => {
-    if (list === undefined || list === '') return undefined;
+    if (list === undefined) return undefined;
     const statuses = list.split(',');
     if (statuses.some((s) => !(ProgramStatuses as readonly string[]).includes(s))) {
       ctx.addIssue({ code: 'custom', message: `statuses are ${ProgramStatuses.join(', ')}` });
