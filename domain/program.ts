@@ -3,7 +3,12 @@ import type { PinnedTermRules } from './term.js';
 import { TimeZone } from './time-zones.js';
 
 /** An email address as the API checks it; the document carries the same pattern, so both say the same. */
-export const Email = z.email().meta({ pattern: z.regexes.email.source });
+export const Email = z
+  .email()
+  .max(254)
+  // RFC 5321: at most 64 characters before the @ (what JSON Schema's email format holds too)
+  .refine((address) => address.indexOf('@') <= 64, 'at most 64 characters before the @')
+  .meta({ pattern: z.regexes.email.source });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_REVIEW_WINDOW_DAYS = 14;
