@@ -1,6 +1,8 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { postgresFileStore } from '../applications/files.js';
+import { s3FileStore } from '../applications/s3-store.js';
 import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl, unsafeAuthReason } from '../config/index.js';
 import { connect } from '../db/index.js';
 import { portInUse } from '../system/startup.js';
@@ -40,6 +42,7 @@ export async function startApi(
       windowMs: config.CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+    files: { store: fileStoreOf(config), maxBytes: config.FILE_MAX_BYTES },
     publicBaseUrl: publicBaseUrl(config),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -69,3 +72,17 @@ export const authOptions = (config: Config): AuthOptions => ({
   jwksUrl: config.AUTH_JWKS_URL,
   secret: config.AUTH_JWT_SECRET,
 });
+
+/** Where uploads go: PostgreSQL (the embedded default), or the configured S3 bucket. */
+export function fileStoreOf(config: Config) {
+  if (config.FILE_STORAGE === 'postgres') return postgresFileStore;
+  if (!config.S3_BUCKET)
+    throw new Error('FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT for an S3-compatible server)');
+  return s3FileStore({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+}

@@ -39,6 +39,20 @@ const EnvSchema = z.object({
   WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(3),
   // An Idempotency-Key claim whose request stopped renewing it (the API died) is taken over after this.
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
+  // Uploaded files (PDF only, checked by their bytes): at most this many bytes, kept in PostgreSQL or an S3 bucket.
+  FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  FILE_STORAGE: z.enum(['postgres', 's3']).default('postgres'),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  // an S3-compatible server instead of AWS (addressed by path); credentials as the AWS SDK finds them, or these
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
   // Browser origins allowed to call the API, comma-separated (e.g. the web frontend's dev server).
   CORS_ORIGINS: z
     .string()

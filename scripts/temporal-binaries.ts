@@ -47,26 +47,45 @@ export function temporalCliCachePath(): string {
 export async function ensureTemporalCli(log: Log = logToStderr): Promise<string | undefined> {
   const override = loadConfig().TEMPORAL_CLI_PATH;
   if (override) return requireExisting(override, 'TEMPORAL_CLI_PATH');
-  const cached = temporalCliCachePath();
-  if (await isExecutable(cached)) return cached;
+  return ensureGoBinary(
+    {
+      module: TEMPORAL_CLI_MODULE,
+      version: TEMPORAL_CLI_VERSION,
+      target: temporalCliCachePath(),
+      name: 'Temporal CLI',
+    },
+    log,
+  );
+}
+
+/** A Go program built once with `go install` into the per-user cache; undefined without Go. */
+export async function ensureGoBinary(
+  binary: { module: string; version: string; target: string; name: string },
+  log: Log = logToStderr,
+): Promise<string | undefined> {
+  if (await isExecutable(binary.target)) return binary.target;
   const go = await findOnPath('go');
   if (!go) return undefined;
-  return withCacheLock(path.dirname(cached), log, async () => {
-    if (!(await isExecutable(cached))) await buildTemporalCli(go, cached, log);
-    return cached;
+  return withCacheLock(path.dirname(binary.target), log, async () => {
+    if (!(await isExecutable(binary.target))) await goInstall(go, binary, log);
+    return binary.target;
   });
 }
 
 /** Builds into a staging GOBIN and renames, so a killed build never leaves a half-written binary. */
-async function buildTemporalCli(go: string, target: string, log: Log): Promise<void> {
-  const staging = await mkdtemp(path.join(path.dirname(target), '.build-'));
+async function goInstall(
+  go: string,
+  binary: { module: string; version: string; target: string; name: string },
+  log: Log,
+) {
+  const staging = await mkdtemp(path.join(path.dirname(binary.target), '.build-'));
   try {
-    await runWithProgress(go, ['install', `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`], {
+    await runWithProgress(go, ['install', `${binary.module}@v${binary.version}`], {
       env: { ...process.env, GOBIN: staging },
-      label: `building Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (first time only, a few minutes)`,
+      label: `building ${binary.name} v${binary.version} with Go (first time only, a few minutes)`,
       log,
     });
-    await rename(path.join(staging, 'temporal'), target);
+    await rename(path.join(staging, path.basename(binary.module)), binary.target);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
