@@ -79,6 +79,57 @@ const MATRIX: Record<string, Row> = {
     codes: [401, 403, 403, 403, 403, 403, 403, 403, 201],
   },
   readProgram: { method: 'GET', path: () => `/programs/${P}`, codes: SIGNED_IN_200 },
+  listPrograms: { method: 'GET', path: () => '/programs?limit=5', codes: SIGNED_IN_200 },
+  writeProfile: {
+    method: 'PUT',
+    path: () => '/me/profile',
+    body: (column) => ({ name: `Profile ${column}`, email: `${column.toLowerCase()}@example.org` }),
+    codes: SIGNED_IN_200,
+  },
+  // the program has no application form: 404 once authorization has passed
+  content: {
+    method: 'GET',
+    path: () => `${app('active')}/content`,
+    codes: [401, 404, 403, 404, 404, 403, 404, 403, 404],
+  },
+  tasks: {
+    method: 'GET',
+    path: () => `${app('active')}/tasks`,
+    codes: [401, 200, 403, 200, 200, 403, 200, 403, 200],
+  },
+  contributions: {
+    method: 'GET',
+    path: () => `${app('active')}/contributions`,
+    codes: [401, 200, 403, 200, 200, 403, 200, 403, 200],
+  },
+  // the program's mentors and admins judge; the applicant sees none of it
+  review: {
+    method: 'GET',
+    path: () => `${app('active')}/review`,
+    codes: [401, 403, 403, 200, 200, 403, 200, 403, 200],
+  },
+  rate: {
+    method: 'PUT',
+    path: () => `${app('active')}/rating`,
+    body: () => ({ scores: { overall: 4 } }),
+    codes: [401, 403, 403, 200, 200, 403, 200, 403, 200],
+  },
+  reviewTask: {
+    method: 'POST',
+    path: () => `${app('active')}/tasks/${PREREQUISITES[0]!.id}/review`,
+    body: () => ({ decision: 'accept' }),
+    workflow: () => workflowOf(ids.active),
+    // a confirmation has no review: 409 shows authorization passed
+    codes: [401, 403, 403, 409, 409, 403, 409, 403, 409],
+  },
+  ranking: { method: 'GET', path: () => `/programs/${P}/ranking`, codes: STAFF(200) },
+  selectTop: {
+    method: 'POST',
+    path: () => `/programs/${P}/select-top`,
+    body: () => ({ count: 1 }),
+    // the program has no projects, so no committed mentors: 409 once authorization has passed
+    codes: STAFF(409),
+  },
   createTerm: {
     method: 'POST',
     path: () => '/terms',
