@@ -1,5 +1,6 @@
 import type { createApp } from '../api/app.js';
 import { mintToken } from '../api/auth.js';
+import { APPLICATION_TASK, hasApplicationForm, type Program } from '../domain/program.js';
 import type { UserRole } from '../domain/status.js';
 import type { Action, PlannedApplication } from './plan.js';
 import { SIM_AUTH, type SimulationSystem } from './system.js';
@@ -7,7 +8,8 @@ import { SIM_AUTH, type SimulationSystem } from './system.js';
 /** One answer of the API, kept for the report: what was asked, and how it was answered. */
 export interface Answer {
   key: string;
-  kind: Action['kind'];
+  /** The action, or what a person did beside it: a reviewer's decision on a task, a rating. */
+  kind: Action['kind'] | 'review-task' | 'rate';
   at: number;
   status: number;
   detail?: string;
@@ -18,7 +20,15 @@ export interface Answer {
  * (minted once per person): mentees apply and do their part, mentors select and evaluate, the program admin
  * onboards, extends and terminates, ops retry payments. The payee's bank is the payment provider's fake.
  */
-export function cohortPeople(system: Pick<SimulationSystem, 'app' | 'payments'>, termId: string | null) {
+/** A proposal or a task's file, as applicants upload them. */
+const SAMPLE_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+export function cohortPeople(
+  system: Pick<SimulationSystem, 'app' | 'payments'>,
+  termId: string | null,
+  /** The programs as stored (their forms, tasks, projects and rating criteria). */
+  programs: ReadonlyMap<string, Program> = new Map(),
+) {
   const tokens = new Map<string, Promise<string>>();
   const token = (userId: string, role: UserRole, programs: string[] = []) => {
     const id = `${role}/${userId}/${programs.join(',')}`;
@@ -52,30 +62,112 @@ export function cohortPeople(system: Pick<SimulationSystem, 'app' | 'payments'>,
     return { status: response.status, body: parsed };
   }
 
+  async function upload(app: ReturnType<typeof createApp>, auth: string, name: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(SAMPLE_PDF)], { type: 'application/pdf' }), name);
+    const response = await app.request('/files', {
+      method: 'POST',
+      headers: { authorization: auth },
+      body: form,
+    });
+    if (response.status !== 201)
+      throw new Error(`upload ${name}: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  /** An answer beside the planned one (a review, a rating), kept for the report's workload. */
+  function record(a: PlannedApplication, kind: Answer['kind'], at: number, status: number) {
+    if (status >= 500) throw new Error(`${kind} for ${a.key}: ${status}`);
+    answers.push({ key: a.key, kind, at, status });
+  }
+
   /** Does `action` for application `a` at simulated instant `at`; a refusal (4xx) is an answer, not an error. */
   async function act(a: PlannedApplication, action: Action, at: number): Promise<Answer> {
     const { app } = system;
     const path = `/applications/${a.applicationId}`;
     const mentee = () => token(a.personId, 'mentee');
     const mentor = () => token(a.mentorId!, 'mentor', [a.programId]);
+    const program = programs.get(a.programId);
+    const form = program && hasApplicationForm(program) ? program : undefined;
+    // a reviewer of the program: a mentor committed to the application's project, else its admin
+    const reviewer = async () => {
+      const committed = program?.projects.find((p) => p.id === a.projectId)?.mentors[0]?.id;
+      return committed ? token(committed, 'mentor', [a.programId]) : admin(a.programId);
+    };
+    // the mentor who selects rates the application first, on each of the program's criteria
+    const rate = async (by: string, score: number) => {
+      if (!form) return;
+      const scores = Object.fromEntries(form.ratingCriteria.map((c) => [c.id, score]));
+      record(a, 'rate', at, (await request(app, 'PUT', `${path}/rating`, by, { scores })).status);
+    };
     let result: { status: number; body: unknown };
     switch (action.kind) {
       case 'apply': {
+        // a program with a form: a draft with the project, the answers and a proposal, submitted as a task later
+        const content = form && {
+          projectIds: [a.projectId!],
+          answers: Object.fromEntries(
+            form.questions.map((q) => [
+              q.id,
+              q.kind === 'url'
+                ? `https://example.org/${a.personId}`
+                : (q.choices?.[0] ?? `Answer of ${a.personId}`),
+            ]),
+          ),
+          ...(form.proposal !== 'none' && {
+            proposalFileId: await upload(app, await mentee(), 'proposal.pdf'),
+          }),
+        };
         result = await request(app, 'POST', `/programs/${a.programId}/applications`, await mentee(), {
           mentee: { name: `Mentee ${a.personId}`, email: `${a.personId}@example.org`, country: a.country },
           motivation: 'I want to contribute to open source.',
+          ...content,
         });
         if (result.status === 201) a.applicationId = (result.body as { id: string }).id;
         break;
       }
-      case 'prerequisite':
-        result = await request(app, 'POST', `${path}/prerequisites/${action.id}/complete`, await mentee());
+      case 'prerequisite': {
+        const task = program?.prerequisites.find((t) => t.id === action.id);
+        if (action.id === APPLICATION_TASK.id) {
+          result = await request(app, 'POST', `${path}/submit`, await mentee());
+        } else if (!task || (task.kind === 'confirmation' && !task.review)) {
+          result = await request(app, 'POST', `${path}/prerequisites/${action.id}/complete`, await mentee());
+        } else {
+          const submission =
+            task.kind === 'text'
+              ? { text: `What ${a.personId} did` }
+              : task.kind === 'link'
+                ? { url: `https://github.com/example/repo/pull/${a.personIndex}` }
+                : task.kind === 'file'
+                  ? { fileId: await upload(app, await mentee(), `${task.id}.pdf`) }
+                  : {};
+          result = await request(
+            app,
+            'POST',
+            `${path}/tasks/${task.id}/submission`,
+            await mentee(),
+            submission,
+          );
+          if (result.status === 200 && task.review) {
+            const review = { decision: 'accept' };
+            record(
+              a,
+              'review-task',
+              at,
+              (await request(app, 'POST', `${path}/tasks/${task.id}/review`, await reviewer(), review))
+                .status,
+            );
+          }
+        }
         break;
+      }
       case 'select':
+        await rate(await mentor(), 4);
         result = await request(app, 'POST', `${path}/selection`, await mentor(), {
           decision: 'select',
           mentor: { id: a.mentorId, name: `Mentor ${a.mentorId}`, email: `${a.mentorId}@example.org` },
           projectTitle: action.projectTitle,
+          ...(action.projectId && { projectId: action.projectId }),
         });
         break;
       case 'decline':

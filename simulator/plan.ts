@@ -1,4 +1,4 @@
-import { ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
+import { APPLICATION_TASK, ProgramInput, type ProgramRules, rulesOf } from '../domain/program.js';
 import { evaluationBehaviour, type LoadedPrograms, type Scenario } from './files.js';
 import { type Random, streamFor } from './random.js';
 
@@ -9,7 +9,7 @@ export const DAY = 24 * HOUR;
 export type Action =
   | { kind: 'apply' }
   | { kind: 'prerequisite'; id: string }
-  | { kind: 'select'; projectTitle: string }
+  | { kind: 'select'; projectTitle: string; projectId?: string }
   | { kind: 'decline' }
   | { kind: 'phone-call' }
   | { kind: 'onboarding'; step: string }
@@ -51,6 +51,8 @@ export interface PlannedApplication {
   programId: string;
   country: string;
   mentorId: string | null;
+  /** Where the program has projects: the one the application names (the one it is selected for, if it is). */
+  projectId?: string;
   intent: Intent;
   steps: PlannedStep[];
   /** Filled in when the application is made. */
@@ -95,7 +97,8 @@ export function planCohort(
         : 1;
     const chosen = pickPrograms(random, shares, count);
     for (const index of chosen) {
-      const { rules } = programs[index]!;
+      const { rules, input } = programs[index]!;
+      const projects = input.projects ?? [];
       const app = planApplication(
         random.fork(index),
         grid,
@@ -103,6 +106,7 @@ export function planCohort(
         scenario,
         selectedPerProgram,
         announcement,
+        projects,
       );
       applications.push({
         key: `${rules.programId}/${personId}`,
@@ -110,6 +114,8 @@ export function planCohort(
         personIndex: person,
         country,
         ...app,
+        // one not selected names a project too: the programs with projects ask every applicant for one
+        ...(projects.length > 0 && { projectId: app.projectId ?? projects[person % projects.length]!.id }),
       });
     }
   }
@@ -221,6 +227,7 @@ function planApplication(
   scenario: Scenario,
   selectedPerProgram: Map<string, number>,
   announcement: Announcement | null,
+  projects: NonNullable<ProgramInput['projects']> = [],
 ): Planned {
   const steps: PlannedStep[] = [];
   const at = (t: number, action: Action) => steps.push({ at: t, action });
@@ -228,10 +235,12 @@ function planApplication(
   const done = (): Planned => ({
     programId: rules.programId,
     mentorId,
+    ...(projectId && { projectId }),
     intent,
     steps: steps.sort((a, b) => a.at - b.at),
   });
   let mentorId: string | null = null;
+  let projectId: string | undefined;
 
   const closes = Date.parse(rules.applicationsCloseAt);
   const reviewCloses = Date.parse(rules.reviewClosesAt);
@@ -256,13 +265,16 @@ function planApplication(
       : grid.snap(Math.max(applied, earlyBy), applied - 1, reminder)!;
   // with a single prerequisite, "some of them" is all of it
   if (intent.prerequisites === 'partial' && prerequisites.length <= 1) intent.prerequisites = 'early';
+  // the application itself is submitted while applications are open: with the apply, the others in review
+  const task = (t: number, id: string) =>
+    at(id === APPLICATION_TASK.id ? applied : t, { kind: 'prerequisite', id });
   if (intent.prerequisites === 'early' || intent.prerequisites === 'late') {
     const t = when(intent.prerequisites === 'late');
-    for (const id of prerequisites) at(t, { kind: 'prerequisite', id });
+    for (const id of prerequisites) task(t, id);
   } else if (intent.prerequisites === 'partial' && prerequisites.length > 1) {
     const some = 1 + Math.floor(random.next() * (prerequisites.length - 1));
     const t = when(random.chance(0.5));
-    for (const id of prerequisites.slice(0, some)) at(t, { kind: 'prerequisite', id });
+    for (const id of prerequisites.slice(0, some)) task(t, id);
   }
   const accepted =
     prerequisites.length === 0 || intent.prerequisites === 'early' || intent.prerequisites === 'late';
@@ -288,9 +300,19 @@ function planApplication(
     return done();
   }
   selectedPerProgram.set(rules.programId, seat + 1);
+  // with projects, the seats go round the projects' committed mentors, each taking menteesPerMentor in turn
+  const committed = projects.flatMap((p) => (p.mentors ?? []).map((m) => ({ project: p, mentor: m.id })));
+  const turn =
+    committed[Math.floor(seat / scenario.selection.menteesPerMentor) % Math.max(1, committed.length)];
+  if (turn) {
+    mentorId = turn.mentor;
+    projectId = turn.project.id;
+  }
   at(decidedAt, {
     kind: 'select',
-    projectTitle: `Project ${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`,
+    projectTitle:
+      turn?.project.title ?? `Project ${Math.floor(seat / scenario.selection.menteesPerMentor) + 1}`,
+    ...(turn && { projectId: turn.project.id }),
   });
   if (random.chance(scenario.selection.phoneCallRate)) at(decidedAt, { kind: 'phone-call' });
 

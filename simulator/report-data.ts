@@ -202,6 +202,8 @@ export async function buildReport(
   }
   for (const a of run.answers) {
     if (a.kind === 'prerequisite' && a.status === 200) addTo(workload.mentee, 'prerequisites', a.at);
+    if (a.kind === 'review-task' && a.status === 200) addTo(workload.mentor, 'task reviews', a.at);
+    if (a.kind === 'rate' && a.status === 200) addTo(workload.mentor, 'ratings', a.at);
     if (a.kind === 'retry-payment' && a.status !== 200) addTo(workload.ops, 'refused retries', a.at);
   }
   const emailsByKind: Record<string, number[]> = {};

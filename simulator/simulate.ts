@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { menteeWorkflowId } from '../domain/ids.js';
+import { ProgramInput } from '../domain/program.js';
 import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import {
   pool,
@@ -78,7 +79,8 @@ export async function simulate(
     shiftMs,
     gridHours: options.gridHours ?? 1,
   });
-  const people = cohortPeople(system, files.term?.id ?? null);
+  const stored = new Map(plan.programs.map((p) => [p.rules.programId, ProgramInput.parse(p.input)]));
+  const people = cohortPeople(system, files.term?.id ?? null, stored);
   let stepsDone = 0;
   let applicationsDone = 0;
   const steps = plan.applications.reduce((n, a) => n + a.steps.length, 0);
