@@ -81,6 +81,35 @@ export function cohortPeople(
     answers.push({ key: a.key, kind, at, status });
   }
 
+  // GSoC-style programs: the admin's ranking grows as the mentors' choices come in, and each time the admin selects
+  // the top N of it (those already selected answer as duplicates); steps that select run one at a time
+  const rankings = new Map<string, string[]>();
+  async function selectByRank(a: PlannedApplication) {
+    const { app } = system;
+    const ranking = [...(rankings.get(a.programId) ?? []), a.applicationId!];
+    const auth = await admin(a.programId);
+    const ranked = await request(app, 'PUT', `/programs/${a.programId}/ranking`, auth, {
+      applicationIds: ranking,
+    });
+    if (ranked.status !== 200) return ranked;
+    const top = await request(app, 'POST', `/programs/${a.programId}/select-top`, auth, {
+      count: ranking.length,
+    });
+    if (top.status !== 200) return top;
+    const report = top.body as {
+      selected: { applicationId: string; mentorId: string }[];
+      refused: { applicationId: string; detail: string }[];
+    };
+    const mine = report.selected.find((s) => s.applicationId === a.applicationId);
+    if (mine) {
+      rankings.set(a.programId, ranking);
+      a.mentorId = mine.mentorId; // the committed mentor select-top gave the mentee evaluates them
+      return { status: 200, body: report };
+    }
+    const refusal = report.refused.find((r) => r.applicationId === a.applicationId);
+    return { status: 409, body: { detail: refusal?.detail ?? 'not reached by select-top' } };
+  }
+
   /** Does `action` for application `a` at simulated instant `at`; a refusal (4xx) is an answer, not an error. */
   async function act(a: PlannedApplication, action: Action, at: number): Promise<Answer> {
     const { app } = system;
@@ -163,12 +192,13 @@ export function cohortPeople(
       }
       case 'select':
         await rate(await mentor(), 4);
-        result = await request(app, 'POST', `${path}/selection`, await mentor(), {
-          decision: 'select',
-          mentor: { id: a.mentorId, name: `Mentor ${a.mentorId}`, email: `${a.mentorId}@example.org` },
-          projectTitle: action.projectTitle,
-          ...(action.projectId && { projectId: action.projectId }),
-        });
+        result = action.projectId
+          ? await selectByRank(a)
+          : await request(app, 'POST', `${path}/selection`, await mentor(), {
+              decision: 'select',
+              mentor: { id: a.mentorId, name: `Mentor ${a.mentorId}`, email: `${a.mentorId}@example.org` },
+              projectTitle: action.projectTitle,
+            });
         break;
       case 'decline':
         result = await request(app, 'POST', `${path}/selection`, await admin(a.programId), {

@@ -117,8 +117,11 @@ export async function simulate(
       throw new Error(`POST /programs ${input.id}: ${created.status} ${await created.text()}`);
   }
 
-  // Competing steps (selections in a term, or in a program with slots) run one at a time in plan order.
-  const competes = files.term !== null || plan.programs.some((p) => (p.input as { slots?: number }).slots);
+  // Competing steps (selections in a term, in a program with slots, or by the admin's ranking where the program
+  // has projects) run one at a time in plan order.
+  const competes =
+    files.term !== null ||
+    plan.programs.some((p) => (p.input as { slots?: number }).slots || (p.input.projects ?? []).length > 0);
   const timeline: TimelineStep[] = plan.applications.flatMap((a) =>
     a.steps.map((step) => ({
       at: step.at,

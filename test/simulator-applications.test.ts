@@ -35,7 +35,10 @@ describe('a simulated GSoC-style program with a form, projects and reviewed task
       (a) => ['apply', 'prerequisite', 'review-task', 'rate', 'select'].includes(a.kind) && a.status >= 400,
     );
     expect(refused).toEqual([]);
+    // nobody acted out of turn: the mentor select-top gave each mentee is the one who evaluates them
+    expect(run.answers.filter((a) => a.status === 403)).toEqual([]);
     const count = (kind: string) => run.answers.filter((a) => a.kind === kind).length;
+    expect(count('evaluate')).toBeGreaterThan(0);
     expect(count('review-task')).toBeGreaterThan(0);
     expect(count('rate')).toBe(count('select'));
 
@@ -56,6 +59,11 @@ describe('a simulated GSoC-style program with a form, projects and reviewed task
         if (!row.submitted) expect(row.reason).toContain('application');
       }
     }
+    // the admin selected by rank: a ranking that grew with each choice, the top N of it selected each time
+    const [ranked] = await system.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM applications WHERE rank IS NOT NULL`;
+    expect(ranked!.n).toBe(count('select'));
     // each selected mentee's mentor is committed to the project their application names
     const selected = await system.sql<{ mentorId: string; projectId: string; projectIds: string[] }[]>`
       SELECT a.mentor_id AS "mentorId", a.project_id AS "projectId", c.project_ids AS "projectIds"
