@@ -156,6 +156,19 @@ const viewErrors = {
   404: problemResponse('Unknown application'),
 };
 
+/** A GET under an application that its applicant, the program's mentors and admins, and ops read. */
+function applicationView<S extends z.ZodType>(path: string, summary: string, schema: S) {
+  return createRoute({
+    method: 'get',
+    tags: ['Applicants'],
+    path: `/applications/{applicationId}${path}`,
+    summary,
+    ...secured,
+    request: { params: ApplicationParams },
+    responses: { 200: { description: summary, content: { 'application/json': { schema } } }, ...viewErrors },
+  });
+}
+
 const routes = {
   readProfile: createRoute({
     method: 'get',
@@ -176,6 +189,7 @@ const routes = {
     summary: "Write the caller's profile (name, email, country, time zone, pronouns, skills, links, résumé)",
     ...secured,
     request: {
+      // an example without a résumé: a file id must be the caller's own upload
       body: jsonBody(ProfileBody, {
         name: 'Grace Hopper',
         email: 'grace@example.org',
@@ -303,18 +317,11 @@ const routes = {
       422: problemResponse('Something required is missing (each named)'),
     },
   }),
-  tasks: createRoute({
-    method: 'get',
-    tags: ['Applicants'],
-    path: '/applications/{applicationId}/tasks',
-    summary: "The prerequisite tasks with their submissions, review states and the reviewers' comments",
-    ...secured,
-    request: { params: ApplicationParams },
-    responses: {
-      200: { description: 'The tasks', content: { 'application/json': { schema: TaskList } } },
-      ...viewErrors,
-    },
-  }),
+  tasks: applicationView(
+    '/tasks',
+    "The prerequisite tasks with their submissions, review states and the reviewers' comments",
+    TaskList,
+  ),
   submitTask: createRoute({
     method: 'post',
     tags: ['Applicants'],
@@ -353,18 +360,11 @@ const routes = {
       409: problemResponse('The task is not waiting for review'),
     },
   }),
-  contributions: createRoute({
-    method: 'get',
-    tags: ['Applicants'],
-    path: '/applications/{applicationId}/contributions',
-    summary: 'The contributions the applicant recorded',
-    ...secured,
-    request: { params: ApplicationParams },
-    responses: {
-      200: { description: 'Contributions', content: { 'application/json': { schema: ContributionList } } },
-      ...viewErrors,
-    },
-  }),
+  contributions: applicationView(
+    '/contributions',
+    'The contributions the applicant recorded',
+    ContributionList,
+  ),
   addContribution: createRoute({
     method: 'post',
     tags: ['Applicants'],
