@@ -28,7 +28,8 @@ export async function startApi(
   }
   // registered before serving: the claims this host's dead API processes left are taken over from the first request
   const instance = registerApiInstance(sql);
-  await instance.registered();
+  // with the database not there yet, the first request with an Idempotency-Key registers it
+  await instance.registered().catch((error: unknown) => log.warn({ err: error }, 'API instance not registered yet'));
   const app = createApp({
     sql,
     instance,
