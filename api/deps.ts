@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { FileStore } from '../applications/files.js';
+import type { FileKind, FileStore } from '../applications/files.js';
 import type { Sql } from '../db/index.js';
 import type { AuthOptions } from './auth.js';
 import type { ApiInstance } from './instances.js';
@@ -25,7 +25,7 @@ export interface ApiDeps {
   /** Seconds after which an Idempotency-Key claim that is no longer renewed (its API died) can be taken over. */
   idempotencyLeaseSeconds?: number;
   /** Where uploaded files go and how large they may be (default: PostgreSQL, 5 MB). */
-  files?: { store: FileStore; maxBytes: number };
+  files?: { store: FileStore; maxBytes: number; kinds?: readonly FileKind[] };
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */
   now?: () => number;
 }

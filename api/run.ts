@@ -29,7 +29,9 @@ export async function startApi(
   // registered before serving: the claims this host's dead API processes left are taken over from the first request
   const instance = registerApiInstance(sql);
   // with the database not there yet, the first request with an Idempotency-Key registers it
-  await instance.registered().catch((error: unknown) => log.warn({ err: error }, 'API instance not registered yet'));
+  await instance
+    .registered()
+    .catch((error: unknown) => log.warn({ err: error }, 'API instance not registered yet'));
   const app = createApp({
     sql,
     instance,
@@ -43,7 +45,7 @@ export async function startApi(
       windowMs: config.CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-    files: { store: fileStoreOf(config), maxBytes: config.FILE_MAX_BYTES },
+    files: { store: fileStoreOf(config), maxBytes: config.FILE_MAX_BYTES, kinds: config.FILE_TYPES },
     publicBaseUrl: publicBaseUrl(config),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { ProblemError } from '../domain/problems.js';
 export interface FileStore {
   kind: 'postgres' | 's3';
   /** Stores the bytes under the key; PostgreSQL keeps them in the row itself, so it has nothing to do here. */
-  put(key: string, bytes: Buffer): Promise<void>;
+  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>;
   delete(key: string): Promise<void>;
 }
@@ -20,8 +20,18 @@ export const postgresFileStore: FileStore = {
   delete: async () => {},
 };
 
+/** The kinds of file an upload may be, each told by its first bytes (never by what the client declares). */
+export const FILE_KINDS = {
+  pdf: { contentType: 'application/pdf', magic: [Buffer.from('%PDF-')] },
+  png: { contentType: 'image/png', magic: [Buffer.from('89504e470d0a1a0a', 'hex')] },
+  jpeg: { contentType: 'image/jpeg', magic: [Buffer.from('ffd8ff', 'hex')] },
+} as const;
+export type FileKind = keyof typeof FILE_KINDS;
+
 export interface FileLimits {
   maxBytes: number;
+  /** Default: PDF only. */
+  kinds?: readonly FileKind[];
 }
 
 export interface StoredFile {
@@ -32,10 +42,11 @@ export interface StoredFile {
   createdAt: string;
 }
 
-/** A PDF starts with "%PDF-" (ISO 32000): what the bytes are, whatever the client declared. */
-const isPdf = (bytes: Buffer) => bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+/** What the bytes are (a PDF starts with "%PDF-", ISO 32000), whatever the client declared. */
+const kindOf = (bytes: Buffer, kinds: readonly FileKind[]) =>
+  kinds.find((kind) => FILE_KINDS[kind].magic.some((magic) => bytes.subarray(0, magic.length).equals(magic)));
 
-/** Keeps an uploaded file of `owner`: PDF only (by its bytes) and at most the configured size. */
+/** Keeps an uploaded file of `owner`: of the configured kinds (PDF by default, by its bytes), at most the size. */
 export async function storeFile(
   sql: Sql,
   store: FileStore,
@@ -49,16 +60,22 @@ export async function storeFile(
       `Files are limited to ${limits.maxBytes} bytes; this one has ${upload.bytes.length}`,
     );
   }
-  if (!isPdf(upload.bytes)) {
-    throw new ProblemError(415, 'not-a-pdf', 'Only PDF files are taken (the bytes must start with %PDF-)');
+  const kinds = limits.kinds ?? ['pdf'];
+  const kind = kindOf(upload.bytes, kinds);
+  if (!kind) {
+    throw new ProblemError(
+      415,
+      kinds.length === 1 && kinds[0] === 'pdf' ? 'not-a-pdf' : 'unsupported-file',
+      `Only ${kinds.map((k) => k.toUpperCase()).join(', ')} files are taken, told by their bytes (a PDF starts with %PDF-)`,
+    );
   }
   const id = randomUUID();
   const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
   const key = `files/${id}`;
-  await store.put(key, upload.bytes);
+  await store.put(key, upload.bytes, FILE_KINDS[kind].contentType);
   const [row] = await sql<{ createdAt: Date }[]>`
-    INSERT INTO files (id, owner_id, name, size_bytes, sha256, storage, storage_key, content)
-    VALUES (${id}, ${upload.owner}, ${upload.name}, ${upload.bytes.length}, ${sha256}, ${store.kind},
+    INSERT INTO files (id, owner_id, name, content_type, size_bytes, sha256, storage, storage_key, content)
+    VALUES (${id}, ${upload.owner}, ${upload.name}, ${FILE_KINDS[kind].contentType}, ${upload.bytes.length}, ${sha256}, ${store.kind},
             ${store.kind === 's3' ? key : null}, ${store.kind === 'postgres' ? upload.bytes : null})
     RETURNING created_at AS "createdAt"`;
   return {
@@ -72,11 +89,13 @@ export async function storeFile(
 
 export interface FileRow extends StoredFile {
   ownerId: string;
+  contentType: string;
 }
 
 export async function findFile(sql: Sql, id: string): Promise<FileRow | undefined> {
   const [row] = await sql<(Omit<FileRow, 'createdAt'> & { createdAt: Date })[]>`
-    SELECT id, owner_id AS "ownerId", name, size_bytes AS "sizeBytes", sha256, created_at AS "createdAt"
+    SELECT id, owner_id AS "ownerId", name, content_type AS "contentType", size_bytes AS "sizeBytes", sha256,
+           created_at AS "createdAt"
     FROM files WHERE id = ${id}`;
   return row && { ...row, createdAt: row.createdAt.toISOString() };
 }

@@ -23,13 +23,13 @@ export function s3FileStore(options: S3Options): FileStore {
   const Bucket = options.bucket;
   return {
     kind: 's3',
-    async put(key, bytes) {
+    async put(key, bytes, contentType) {
       await client.send(
         new PutObjectCommand({
           Bucket,
           Key: key,
           Body: bytes,
-          ContentType: 'application/pdf',
+          ContentType: contentType,
           ContentLength: bytes.length,
         }),
       );

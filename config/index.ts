@@ -46,6 +46,12 @@ const EnvSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(5 * 1024 * 1024),
+  // what an upload may be, comma-separated, each told by its bytes: pdf, png, jpeg
+  FILE_TYPES: z
+    .string()
+    .default('pdf')
+    .transform((list) => list.split(',').map((t) => t.trim().toLowerCase()))
+    .pipe(z.array(z.enum(['pdf', 'png', 'jpeg'])).min(1)),
   FILE_STORAGE: z.enum(['postgres', 's3']).default('postgres'),
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),

@@ -117,4 +117,45 @@ describe('files in an S3 bucket', () => {
     ];
     expect(n).toBe(1);
   });
+
+  it('takes the kinds FILE_TYPES names, each told by its bytes, and serves each as what it is', async () => {
+    const images = createApp({
+      sql: db.sql,
+      temporal: new Client({ namespace: 'default' }),
+      taskQueue: 'unused',
+      log: pino({ level: 'silent' }),
+      auth: TEST_AUTH,
+      files: {
+        store: s3FileStore({
+          bucket: BUCKET,
+          region: 'us-east-1',
+          endpoint: server.endpoint,
+          accessKeyId: server.accessKeyId,
+          secretAccessKey: server.secretAccessKey,
+        }),
+        maxBytes: 64 * 1024,
+        kinds: ['png'],
+      },
+    });
+    const send = async (bytes: Buffer, name: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type: 'application/pdf' }), name);
+      return images.request('/files', {
+        method: 'POST',
+        body: form,
+        headers: await bearer({ userId: 'img', role: 'mentee' }),
+      });
+    };
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(32)]);
+    const stored = await send(png, 'photo.png');
+    expect(stored.status).toBe(201);
+    const { id } = (await stored.json()) as { id: string };
+    const download = await images.request(`/files/${id}`, {
+      headers: await bearer({ userId: 'img', role: 'mentee' }),
+    });
+    expect(download.headers.get('content-type')).toBe('image/png');
+    const pdf = await send(PDF, 'doc.pdf');
+    expect(pdf.status).toBe(415);
+    expect(((await pdf.json()) as { type: string }).type).toBe('urn:mentorship:problem:unsupported-file');
+  });
 });

@@ -230,7 +230,7 @@ const routes = {
       201: { description: 'Stored', content: { 'application/json': { schema: StoredFileView } } },
       400: problemResponse('Not multipart/form-data, or no part named file'),
       413: problemResponse('The file is over the limit (5 MB by default)'),
-      415: problemResponse('Not a PDF (checked by its bytes)'),
+      415: problemResponse('Not of a kind FILE_TYPES allows (PDF by default), told by its bytes'),
     },
   }),
   download: createRoute({
@@ -491,7 +491,7 @@ export function applicationContentRoutes(deps: ApiDeps) {
     }
     const bytes = await fileBytes(sql, files.store ?? postgresStore, fileId);
     return c.body(new Uint8Array(bytes), 200, {
-      'content-type': 'application/pdf',
+      'content-type': file.contentType,
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
       'x-content-type-options': 'nosniff',
       'cache-control': 'private, no-store',

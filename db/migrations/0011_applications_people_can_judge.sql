@@ -22,6 +22,7 @@ CREATE TABLE files (
   id uuid PRIMARY KEY,
   owner_id text NOT NULL,
   name text NOT NULL,
+  content_type text NOT NULL DEFAULT 'application/pdf',
   size_bytes integer NOT NULL,
   sha256 text NOT NULL,
   storage text NOT NULL CHECK (storage IN ('postgres', 's3')),
