@@ -8,14 +8,17 @@ export interface ProcessInfo {
   command: string;
 }
 
-/** Whether a process with this pid exists (one of another user's counts: EPERM). */
+/**
+ * Whether a process with this pid runs (one of another user's counts: EPERM). A zombie does not: it has exited and
+ * only waits to be reaped (an orphan whose new parent never reaps it stays one).
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
 }
 
 /** The command line of a running process, arguments joined by spaces; undefined when it is gone. */
@@ -95,11 +98,11 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: 
   };
   signalled(signal);
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && !isZombie(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) {
       signalled('SIGKILL');
       await sleep(100);
-      if (!isAlive(pid) || isZombie(pid)) return;
+      if (!isAlive(pid)) return;
       throw new Error(`process ${pid} does not stop`);
     }
     await sleep(50);
