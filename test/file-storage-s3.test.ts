@@ -10,6 +10,7 @@ import { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
+import type { FileKind } from '../applications/files.js';
 import { s3FileStore } from '../applications/s3-store.js';
 import { ensureS3Server, type S3Server, startS3Server } from '../scripts/s3-server.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
@@ -31,7 +32,13 @@ beforeAll(async () => {
   const credentials = { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
   s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  app = createApp({
+  app = appStoringIn(['pdf']);
+});
+
+/** The API with its files in the bucket, taking uploads of these kinds. */
+function appStoringIn(kinds: FileKind[]) {
+  const credentials = { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
+  return createApp({
     sql: db.sql,
     // the file routes never reach Temporal; the client connects lazily
     temporal: new Client({ namespace: 'default' }),
@@ -41,9 +48,10 @@ beforeAll(async () => {
     files: {
       store: s3FileStore({ bucket: BUCKET, region: 'us-east-1', endpoint: server.endpoint, ...credentials }),
       maxBytes: 64 * 1024,
+      kinds,
     },
   });
-});
+}
 
 afterAll(async () => {
   s3?.destroy();
@@ -119,24 +127,7 @@ describe('files in an S3 bucket', () => {
   });
 
   it('takes the kinds FILE_TYPES names, each told by its bytes, and serves each as what it is', async () => {
-    const images = createApp({
-      sql: db.sql,
-      temporal: new Client({ namespace: 'default' }),
-      taskQueue: 'unused',
-      log: pino({ level: 'silent' }),
-      auth: TEST_AUTH,
-      files: {
-        store: s3FileStore({
-          bucket: BUCKET,
-          region: 'us-east-1',
-          endpoint: server.endpoint,
-          accessKeyId: server.accessKeyId,
-          secretAccessKey: server.secretAccessKey,
-        }),
-        maxBytes: 64 * 1024,
-        kinds: ['png'],
-      },
-    });
+    const images = appStoringIn(['png']);
     const send = async (bytes: Buffer, name: string) => {
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(bytes)], { type: 'application/pdf' }), name);
