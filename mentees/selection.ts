@@ -1,8 +1,21 @@
 import type { Sql } from '../db/index.js';
 import { conflict, validationProblem } from '../domain/problems.js';
 import type { Program } from '../domain/program.js';
+import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 
 export type Project = Program['projects'][number];
+
+/** The mentor a selection names, kept for their emails and calendar (a known mentor keeps their time zone). */
+export async function recordMentor(
+  sql: Sql,
+  mentor: { id: string; name: string; email: string; timeZone?: string | undefined },
+): Promise<void> {
+  await sql`
+    INSERT INTO mentors (id, name, email, time_zone)
+    VALUES (${mentor.id}, ${mentor.name}, ${mentor.email}, ${mentor.timeZone ?? DEFAULT_TIME_ZONE})
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
+      time_zone = coalesce(${mentor.timeZone ?? null}, mentors.time_zone), updated_at = now()`;
+}
 
 /** Applications holding one of a project's seats: selected, and not gone before the term (lapsed, declined). */
 const HOLDS_SEAT = ['awaiting_selection', 'onboarding', 'active', 'completed'];

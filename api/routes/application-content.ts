@@ -432,8 +432,8 @@ export function applicationContentRoutes(deps: ApiDeps) {
   ) {
     const application = await findApplication(sql, applicationId);
     const caller = authorize(c, application, ...parties);
-    const program = (await findProgram(sql, application.programId)).definition;
-    return { application, caller, program };
+    const stored = await findProgram(sql, application.programId);
+    return { application, caller, program: stored.definition, rules: stored.rules };
   }
 
   app.openapi(routes.readProfile, async (c) => {
@@ -560,12 +560,12 @@ export function applicationContentRoutes(deps: ApiDeps) {
 
   app.openapi(routes.submitTask, async (c) => {
     const { applicationId, taskId } = c.req.valid('param');
-    const { application, program } = await applicationOf(c, applicationId, 'mentee');
+    const { application, program, rules } = await applicationOf(c, applicationId, 'mentee');
     const task = findTask(program, taskId);
     const submission = c.req.valid('json');
     assertSubmissionFits(task, submission);
     await assertOwnFile(sql, submission.fileId, application.menteeId, 'fileId');
-    assertInReview(application, program);
+    assertInReview(application, rules.reviewClosesAt);
     await sql.begin(async (tx) => {
       await recordSubmission(tx as unknown as typeof sql, application.id, task, submission);
       // without review a submission completes the task; the workflow refuses it out of its review window
@@ -677,12 +677,8 @@ export function applicationContentRoutes(deps: ApiDeps) {
   }
 
   /** Tasks are handed in during review, as prerequisites are completed (the workflow holds the same rule). */
-  function assertInReview(
-    application: ApplicationRow,
-    program: { applicationsCloseAt: string; reviewWindowDays: number },
-  ) {
-    const closes = Date.parse(program.applicationsCloseAt) + program.reviewWindowDays * 24 * 60 * 60 * 1000;
-    if (application.stage !== 'in_review' || now() >= closes) {
+  function assertInReview(application: ApplicationRow, reviewClosesAt: string) {
+    if (application.stage !== 'in_review' || now() >= Date.parse(reviewClosesAt)) {
       throw conflict(
         'review-closed',
         `Tasks are handed in during review; application ${application.id} is ${application.stage}`,

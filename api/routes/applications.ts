@@ -35,7 +35,7 @@ import {
   sendMessage,
 } from '../../mentees/client.js';
 import { findProgram, rulesForNewMentee } from '../../mentees/programs.js';
-import { projectOfSelection, withProjectSeat } from '../../mentees/selection.js';
+import { projectOfSelection, recordMentor, withProjectSeat } from '../../mentees/selection.js';
 import { actorFrom, authorize, type Party, type Principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { requestKeyOf } from '../idempotency.js';
@@ -502,11 +502,7 @@ export function applicationRoutes(deps: ApiDeps) {
         if (by.role === 'mentor' && body.mentor.id !== by.userId) {
           throw forbidden(`A mentor selects applicants for themselves: mentor.id must be ${by.userId}`);
         }
-        await sql`
-        INSERT INTO mentors (id, name, email, time_zone)
-        VALUES (${body.mentor.id}, ${body.mentor.name}, ${body.mentor.email}, ${body.mentor.timeZone ?? DEFAULT_TIME_ZONE})
-        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
-          time_zone = coalesce(${body.mentor.timeZone ?? null}, mentors.time_zone), updated_at = now()`;
+        await recordMentor(sql, body.mentor);
         const projectTitle = project?.title ?? body.projectTitle;
         return { by, decision: 'select', mentor: { id: body.mentor.id }, projectTitle };
       }),

@@ -11,10 +11,9 @@ import {
 } from '../../applications/reviews.js';
 import { decideSelectionUpdate } from '../../domain/messages.js';
 import { conflict, ProblemError } from '../../domain/problems.js';
-import { DEFAULT_TIME_ZONE } from '../../domain/time-zones.js';
 import { findApplication, sendMessage } from '../../mentees/client.js';
 import { findProgram } from '../../mentees/programs.js';
-import { projectOfSelection, withProjectSeat } from '../../mentees/selection.js';
+import { recordMentor, withProjectSeat } from '../../mentees/selection.js';
 import { actorFrom, authorize, requireProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
@@ -271,11 +270,8 @@ export function reviewRoutes(deps: ApiDeps) {
       let refusal: ProblemError | undefined;
       for (const mentor of project.mentors) {
         try {
-          await projectOfSelection(sql, program, id, project.id, mentor.id);
-          await sql`
-            INSERT INTO mentors (id, name, email, time_zone)
-            VALUES (${mentor.id}, ${mentor.name}, ${mentor.email}, ${mentor.timeZone ?? DEFAULT_TIME_ZONE})
-            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()`;
+          // the project is the application's own and the mentor committed to it: the selection's own checks hold
+          await recordMentor(sql, mentor);
           const { duplicate } = await withProjectSeat(sql, programId, project, id, () =>
             sendMessage(temporal, application, decideSelectionUpdate, {
               by,
