@@ -21,6 +21,7 @@ COPY mentees ./mentees
 COPY calendars ./calendars
 COPY finance ./finance
 COPY system ./system
+COPY privacy ./privacy
 COPY applications ./applications
 COPY api ./api
 COPY ops ./ops

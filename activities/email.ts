@@ -3,6 +3,7 @@ import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
 import type { EmailOutcome, Recipient, SendEmailInput } from '../domain/emails.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
+import type { PersonalTexts } from '../privacy/personal-texts.js';
 import type { Mailer, SentEmail } from './mailers/mailer.js';
 
 export interface EmailDeps {
@@ -10,6 +11,7 @@ export interface EmailDeps {
   mailer: Mailer;
   from: string;
   publicBaseUrl: string;
+  texts?: PersonalTexts | undefined;
 }
 
 interface Addresses {
@@ -50,7 +52,9 @@ export async function sendEmail(deps: EmailDeps, input: SendEmailInput): Promise
   const recipient = resolve(addresses, input.to);
   // React Email loads on the first email, not with every worker start (about 1.4 s of it under load)
   const { renderEmail } = await import('../emails/render.js');
-  const rendered = await renderEmail(input.message, {
+  // a reason in the message is sealed with the mentee's key: opened only for the rendering, kept sealed in the row
+  const message = deps.texts ? await deps.texts.open(input.message) : input.message;
+  const rendered = await renderEmail(message, {
     recipientName: recipient.name,
     menteeName: addresses.menteeName,
     programName: addresses.programName,

@@ -1,16 +1,24 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { type FileStore, postgresFileStore } from '../applications/files.js';
 import type { Sql } from '../db/index.js';
 import { writeStatus } from '../db/read-model.js';
 import type { EmailOutcome, SendEmailInput } from '../domain/emails.js';
 import type { MenteeStatus } from '../domain/messages.js';
 import type { ProgramRules } from '../domain/program.js';
+import type { PersonalTexts } from '../privacy/personal-texts.js';
 import { declineApplications, listPendingSelections } from './bulk-decisions.js';
 import { issueLetterOfCompletion, type LetterRequest } from './certificates.js';
 import { sendEmail } from './email.js';
 import type { Mailer } from './mailers/mailer.js';
 import type { PaymentProvider } from './payments/provider.js';
+import {
+  eraseStep,
+  type PrivacyDeps,
+  purgeUnselectedContent,
+  withdrawUndecidedApplications,
+} from './privacy.js';
 import { type InstallmentToPay, payInstallment, planStipend } from './stipend.js';
 import { claimAcceptance, otherOpenApplications, releaseAcceptance } from './term-rules.js';
 
@@ -23,6 +31,10 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   /** For activities that send messages to mentee workflows (bulk decisions). */
   temporal?: Client;
+  /** Opens the sealed texts of a status or an email (privacy/personal-texts.ts); absent, they stay sealed. */
+  texts?: PersonalTexts;
+  /** Where uploaded files are (an erasure deletes a person's); default: PostgreSQL. */
+  files?: FileStore;
 }
 
 /** The worker's activities, built over their dependencies so tests hand in real servers or edge fakes. */
@@ -63,13 +75,28 @@ function heartbeating<A extends Record<string, (...args: never[]) => Promise<unk
 
 function activitiesOver(deps: ActivityDeps) {
   const { sql } = deps;
+  const privacyDeps = (): PrivacyDeps => {
+    if (!deps.temporal || !deps.texts) {
+      throw ApplicationFailure.nonRetryable(
+        'This worker was started without a Temporal client or keyring',
+        'NoClient',
+      );
+    }
+    return { sql, files: deps.files ?? postgresFileStore, texts: deps.texts, temporal: deps.temporal };
+  };
   return {
     async recordStatus(status: MenteeStatus): Promise<void> {
-      await writeStatus(sql, status);
+      await writeStatus(sql, deps.texts ? await deps.texts.open(status) : status);
     },
     async sendEmail(input: SendEmailInput): Promise<EmailOutcome> {
       return sendEmail(
-        { sql, mailer: deps.mailer, from: deps.emailFrom, publicBaseUrl: deps.publicBaseUrl },
+        {
+          sql,
+          mailer: deps.mailer,
+          from: deps.emailFrom,
+          publicBaseUrl: deps.publicBaseUrl,
+          texts: deps.texts,
+        },
         input,
       );
     },
@@ -103,6 +130,19 @@ function activitiesOver(deps: ActivityDeps) {
         );
       }
       return declineApplications({ sql, temporal: deps.temporal }, input);
+    },
+    async withdrawUndecidedApplications(input: { personId: string }) {
+      return withdrawUndecidedApplications(privacyDeps(), input.personId);
+    },
+    async eraseStep(input: Parameters<typeof eraseStep>[1]) {
+      return eraseStep(privacyDeps(), input);
+    },
+    async purgeUnselectedContent(input: { programId: string; now: number }) {
+      return purgeUnselectedContent(
+        { sql, files: deps.files ?? postgresFileStore },
+        input.programId,
+        input.now,
+      );
     },
     async issueLetterOfCompletion(request: LetterRequest) {
       return issueLetterOfCompletion({ sql, publicBaseUrl: deps.publicBaseUrl }, request);

@@ -23,6 +23,7 @@ import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { financeRoutes } from './routes/finance.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { programRoutes } from './routes/programs.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { stipendRoutes } from './routes/stipends.js';
@@ -86,16 +87,22 @@ export function createApp(deps: ApiDeps) {
   const certificateLimit = rateLimit(deps.certificateRateLimit ?? { limit: 60, windowMs: 60_000 });
   app.use('/certificates/:code', certificateLimit);
   app.use('/certificates/:code/pdf', certificateLimit);
-  app.use(
-    '*',
-    cors({
-      origin: deps.corsOrigins ?? [],
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['location', 'idempotent-replayed', 'retry-after'],
-      maxAge: 600,
-    }),
-  );
+  const apiCors = cors({
+    origin: deps.corsOrigins ?? [],
+    allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['location', 'idempotent-replayed', 'retry-after'],
+    maxAge: 600,
+  });
+  // the codec decrypts payloads: only the Temporal UI's browser origin gets a CORS grant, never the frontend's
+  const codecCors = cors({
+    origin: deps.codec ? [deps.codec.uiOrigin] : [],
+    allowHeaders: ['authorization', 'content-type', 'x-namespace'],
+    allowMethods: ['POST', 'OPTIONS'],
+    credentials: true,
+    maxAge: 600,
+  });
+  app.use('*', (c, next) => (c.req.path.startsWith('/codec/') ? codecCors(c, next) : apiCors(c, next)));
   const limit = (maxSize: number, what: string) =>
     bodyLimit({
       maxSize,
@@ -142,6 +149,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', adminRoutes(deps));
   app.route('/', financeRoutes(deps));
   app.route('/', calendarRoutes(deps));
+  app.route('/', privacyRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -38,7 +38,8 @@ declare module 'hono' {
  * What anyone may read without a token: probes, the API's own description, certificate verification, calendar
  * feeds (their URL's token is the credential).
  */
-const PUBLIC = /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?|certificates\/.*|calendars\/[^/]+)$/;
+const PUBLIC =
+  /^\/(healthz|readyz|metrics|openapi\.json|docs(\/.*)?|certificates\/.*|calendars\/[^/]+|codec\/.*)$/;
 
 /**
  * Verifies the Bearer token before anything else runs, so an anonymous or forged request is a 401 whatever its

@@ -2,9 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { FileKind, FileStore } from '../applications/files.js';
 import type { Sql } from '../db/index.js';
+import type { Keyring } from '../privacy/keyring.js';
 import type { AuthOptions } from './auth.js';
 import type { ApiInstance } from './instances.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import type { CodecOptions } from './routes/privacy.js';
 
 /** What the API needs from the world; tests hand in real servers. */
 export interface ApiDeps {
@@ -26,6 +28,10 @@ export interface ApiDeps {
   idempotencyLeaseSeconds?: number;
   /** Where uploaded files go and how large they may be (default: PostgreSQL, 5 MB). */
   files?: { store: FileStore; maxBytes: number; kinds?: readonly FileKind[] };
+  /** The payload keyring: the codec endpoint, sealed texts in exports. */
+  keyring?: Keyring;
+  /** The Temporal UI's codec endpoint (/codec/{namespace}/decode); absent, it answers 503. */
+  codec?: CodecOptions;
   /** Clock for rules the API checks itself (applications close); workflows keep their own time. */
   now?: () => number;
 }

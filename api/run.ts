@@ -1,10 +1,16 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { postgresFileStore } from '../applications/files.js';
-import { s3FileStore } from '../applications/s3-store.js';
-import { type Config, DEVELOPMENT_JWT_SECRET, publicBaseUrl, unsafeAuthReason } from '../config/index.js';
+import { configuredFileStore } from '../applications/s3-store.js';
+import {
+  type Config,
+  DEVELOPMENT_JWT_SECRET,
+  publicBaseUrl,
+  temporalUiOrigin,
+  unsafeAuthReason,
+} from '../config/index.js';
 import { connect } from '../db/index.js';
+import { configuredKeyring, privateClientOptions } from '../privacy/clients.js';
 import { portInUse } from '../system/startup.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
@@ -18,9 +24,14 @@ export async function startApi(
 ) {
   const unsafe = unsafeAuthReason(config);
   if (unsafe) throw new Error(unsafe);
+  const keyring = configuredKeyring(config);
   const sql = connect(endpoints.databaseUrl);
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...privateClientOptions(keyring, sql),
+  });
   if (!config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     log.warn(
       'API tokens are checked against the built-in development secret (allowed on loopback only); set AUTH_JWKS_URL in production',
@@ -45,8 +56,14 @@ export async function startApi(
       windowMs: config.CERTIFICATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     idempotencyLeaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-    files: { store: fileStoreOf(config), maxBytes: config.FILE_MAX_BYTES, kinds: config.FILE_TYPES },
+    files: { store: configuredFileStore(config), maxBytes: config.FILE_MAX_BYTES, kinds: config.FILE_TYPES },
     publicBaseUrl: publicBaseUrl(config),
+    keyring,
+    codec: {
+      uiOrigin: temporalUiOrigin(config),
+      namespace: config.TEMPORAL_NAMESPACE,
+      developmentUi: !config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET,
+    },
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, () => resolve(s));
@@ -75,17 +92,3 @@ export const authOptions = (config: Config): AuthOptions => ({
   jwksUrl: config.AUTH_JWKS_URL,
   secret: config.AUTH_JWT_SECRET,
 });
-
-/** Where uploads go: PostgreSQL (the embedded default), or the configured S3 bucket. */
-export function fileStoreOf(config: Config) {
-  if (config.FILE_STORAGE === 'postgres') return postgresFileStore;
-  if (!config.S3_BUCKET)
-    throw new Error('FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT for an S3-compatible server)');
-  return s3FileStore({
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-    endpoint: config.S3_ENDPOINT,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
-}

@@ -18,6 +18,11 @@ export const Param = {
   programId: z.string().max(64).openapi({ description: 'The program term', example: 'lfx-2026-t2' }),
   termId: z.string().max(64).openapi({ description: 'A term of an organization', example: 'lfx-2027-t1' }),
   mentorId: z.string().max(64).openapi({ description: "The mentor's user id", example: 'mentor-ada' }),
+  personId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ description: "A person's user id (the token's subject)", example: 'u-123' }),
   prerequisiteId: z
     .string()
     .openapi({ description: "One of the program's prerequisites", example: 'intro-call' }),

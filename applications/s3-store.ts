@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { FileStore } from './files.js';
+import type { Config } from '../config/index.js';
+import { type FileStore, postgresFileStore } from './files.js';
 
 export interface S3Options {
   bucket: string;
@@ -42,4 +43,18 @@ export function s3FileStore(options: S3Options): FileStore {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
   };
+}
+
+/** Where uploads go: PostgreSQL (the embedded default), or the configured S3 bucket. */
+export function configuredFileStore(config: Config): FileStore {
+  if (config.FILE_STORAGE === 'postgres') return postgresFileStore;
+  if (!config.S3_BUCKET)
+    throw new Error('FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT for an S3-compatible server)');
+  return s3FileStore({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
 }

@@ -59,6 +59,14 @@ const EnvSchema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  // The keyring that encrypts Temporal payloads and persons' keys: {"current":"<id>","keys":{"<id>":"<32 bytes,
+  // base64>"}}, as JSON here or in a file; without either, npm start generates DATA_DIR/payload-keys.json.
+  PAYLOAD_KEYS: z.string().optional(),
+  PAYLOAD_KEYS_FILE: z.string().optional(),
+  // The Temporal UI's origin: the only browser origin the codec endpoint (/codec/...) answers; default: the dev UI.
+  TEMPORAL_UI_ORIGIN: z.string().url().optional(),
+  // How long Temporal keeps a closed workflow's history (the namespace's retention), set by npm start.
+  WORKFLOW_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // Browser origins allowed to call the API, comma-separated (e.g. the web frontend's dev server).
   CORS_ORIGINS: z
     .string()
@@ -91,6 +99,10 @@ export const ENV_VARIABLES = Object.keys(EnvSchema.shape) as (keyof Config)[];
 export const publicBaseUrl = (config: Config): string =>
   config.PUBLIC_BASE_URL ??
   `http://${config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST}:${config.API_PORT}`;
+
+/** The browser origin of the Temporal UI, the one origin the codec endpoint grants CORS to. */
+export const temporalUiOrigin = (config: Config): string =>
+  config.TEMPORAL_UI_ORIGIN ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
 
 /** Whether the API is reachable only from this machine. */
 export const isLoopbackHost = (host: string): boolean =>

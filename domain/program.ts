@@ -204,6 +204,12 @@ export const ProgramInput = z
     stipend: Stipend,
     completionGraceDays: z.int().min(0).max(60).default(14),
     maxExtensionDays: z.int().min(0).max(180).default(35),
+    contentRetentionDays: z
+      .int()
+      .min(0)
+      .max(3650)
+      .default(180)
+      .describe("Days after the term's end that the application content of applicants not selected is kept"),
     evaluationPolicy: EvaluationPolicy.default(EvaluationPolicy.parse({})),
     stipendApproval: StipendApproval.default(StipendApproval.parse({})),
   })

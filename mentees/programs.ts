@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { JSONValue } from 'postgres';
 import type { Sql } from '../db/index.js';
+import { contentRetentionWorkflowId } from '../domain/ids.js';
 import { conflict, invalid, notFound, validationProblem } from '../domain/problems.js';
 import {
   DEFAULT_RATING_CRITERIA,
@@ -9,6 +11,7 @@ import {
   rulesOf,
   type ScheduleChange,
 } from '../domain/program.js';
+import type { contentRetentionWorkflow } from '../workflows/content-retention.js';
 import { checkProgramFitsTerm, termRulesOf } from './terms.js';
 
 /** A program term as stored: what the admin sent (`definition`) and the rules pinned into new mentees. */
@@ -188,4 +191,21 @@ export function withDueDates(current: ProgramInput, dueAt: Record<number, string
     }
   }
   return evaluations.map((e, index) => ({ dueAt: dueAt[index + 1] ?? e.dueAt }));
+}
+
+/**
+ * Starts the program's retention timer (workflows/content-retention.ts), once: a retried creation finds it running.
+ */
+export async function startContentRetention(
+  temporal: Client,
+  taskQueue: string,
+  programId: string,
+): Promise<void> {
+  await temporal.workflow.start<typeof contentRetentionWorkflow>('contentRetentionWorkflow', {
+    taskQueue,
+    workflowId: contentRetentionWorkflowId(programId),
+    args: [{ programId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `Remove the content of applicants not selected in ${programId} once its retention has passed`,
+  });
 }

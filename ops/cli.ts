@@ -6,6 +6,7 @@ import type { Recipient } from '../domain/emails.js';
 import type { Actor } from '../domain/messages.js';
 import { ProblemError } from '../domain/problems.js';
 import { withDueDates } from '../mentees/programs.js';
+import { configuredKeyring, privateClientOptions } from '../privacy/clients.js';
 import {
   applyProgramSchedule,
   extend,
@@ -44,7 +45,11 @@ async function run<R>(
   try {
     // connects on the first call: a command that reads only PostgreSQL (refused-emails) needs no Temporal server
     connection = Connection.lazy({ address: temporalAddress, connectTimeout: '5 seconds' });
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const temporal = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...privateClientOptions(configuredKeyring(config), sql),
+    });
     const result = await operation(
       { sql, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },
       { userId: options.as, role: 'ops' },

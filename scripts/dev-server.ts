@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { devServerAddress } from '../config/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { dieWithParent } from '../system/processes.js';
@@ -22,6 +23,10 @@ export interface DevServerOptions {
   log: Log;
   /** Name -> CLI type ('Keyword', 'KeywordList', ...); the domain's custom attributes by default. */
   searchAttributes?: Readonly<Record<string, string>>;
+  /** Where the UI decodes payloads: the API's codec endpoint for the namespace (npm start). */
+  uiCodecEndpoint?: string;
+  /** How long the namespace keeps closed workflows; set on every start (WORKFLOW_RETENTION_DAYS). */
+  retentionDays?: number;
 }
 
 export interface DevServer {
@@ -67,7 +72,11 @@ async function launchDevServer(cliPath: string, options: DevServerOptions, ip: s
   const server = spawnDevServer(cliPath, devServerArgs(options, ip), options.log);
   try {
     const connection = await waitUntilServing(server, address, options.namespace);
-    await registerMissingSearchAttributes(connection, options).finally(() => connection.close());
+    await registerMissingSearchAttributes(connection, options)
+      .then(async () => {
+        if (options.retentionDays) await setRetention(connection, options.namespace, options.retentionDays);
+      })
+      .finally(() => connection.close());
     return server.stop;
   } catch (error) {
     await server.stop();
@@ -79,6 +88,7 @@ function devServerArgs(options: DevServerOptions, ip: string): string[] {
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port)];
   args.push('--ui-port', String(options.uiPort), '--namespace', options.namespace, '--log-level', 'warn');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const [name, type] of Object.entries(options.searchAttributes ?? CUSTOM_SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${type}`);
   }
@@ -194,6 +204,14 @@ async function registerMissingSearchAttributes(connection: Connection, options: 
   }
   if (Object.keys(missing).length === 0) return;
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+}
+
+/** The namespace's retention of closed workflows: their histories (and what they hold) are deleted after it. */
+export async function setRetention(connection: Connection, namespace: string, days: number): Promise<void> {
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: msToTs(`${days} days`) },
+  });
 }
 
 /** 'KeywordList' (CLI spelling) -> the proto enum number, via the SDK's 'KEYWORD_LIST'. */

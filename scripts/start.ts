@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { startApi } from '../api/run.js';
-import { EMBEDDED_DATABASE, loadConfig } from '../config/index.js';
+import { EMBEDDED_DATABASE, loadConfig, publicBaseUrl } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
+import { configuredKeyring } from '../privacy/clients.js';
 import { findProcesses, stopProcess } from '../system/processes.js';
 import { assertPortFree, lockDataDir, StartupError } from '../system/startup.js';
 import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
@@ -64,12 +65,17 @@ async function main() {
       dbFile,
       namespace: config.TEMPORAL_NAMESPACE,
       log: (line) => log.info(line),
+      // the UI asks the API to decode payloads (ops tokens only), so ops read histories the codec encrypts
+      uiCodecEndpoint: `${publicBaseUrl(config)}/codec/${config.TEMPORAL_NAMESPACE}`,
+      retentionDays: config.WORKFLOW_RETENTION_DAYS,
     });
     stops.unshift(devServer.stop);
     temporalAddress = devServer.address;
     uiUrl = devServer.uiUrl;
   }
 
+  // the development keyring, made on the first start (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE in production)
+  configuredKeyring(config, { generate: true });
   const endpoints = { databaseUrl, temporalAddress };
   const worker = await startWorker(config, endpoints, workerLog);
   stops.unshift(worker.stop);

@@ -4,8 +4,12 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/mailers/index.js';
 import { createFinanceLedgerProvider } from '../activities/payments/provider.js';
+import { configuredFileStore } from '../applications/s3-store.js';
 import { type Config, publicBaseUrl } from '../config/index.js';
 import { connect } from '../db/index.js';
+import { configuredKeyring, privateClientOptions } from '../privacy/clients.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
+import { PersonalTexts } from '../privacy/personal-texts.js';
 import { createMenteeWorker } from './worker.js';
 
 /** Connects to Temporal and Postgres and polls the task queue until `stop()`. */
@@ -14,17 +18,25 @@ export async function startWorker(
   endpoints: { databaseUrl: string; temporalAddress: string },
   log: Logger,
 ) {
+  const keyring = configuredKeyring(config);
   const sql = connect(endpoints.databaseUrl);
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
   // activities that message mentee workflows (bulk decisions) use a client of their own
   const clientConnection = await Connection.connect({ address: endpoints.temporalAddress });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...privateClientOptions(keyring, sql),
+  });
   const worker = await createMenteeWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     stickyQueueScheduleToStartTimeout: `${config.WORKER_STICKY_TIMEOUT_SECONDS}s`,
+    dataConverter: encryptedDataConverter(keyring),
     activities: createActivities({
+      texts: new PersonalTexts(sql, keyring),
+      files: configuredFileStore(config),
       sql,
       mailer: createMailer(config, log),
       payments: createFinanceLedgerProvider(sql),

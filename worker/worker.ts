@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   type NativeConnection,
@@ -10,6 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { FAILURE_CONVERTER_PATH } from '../privacy/payload-codec.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const REHEARSAL_PATH = fileURLToPath(new URL('../workflows/rehearsal.ts', import.meta.url));
@@ -36,6 +37,8 @@ export const workflowBundleOptions = (
 ) => ({
   workflowsPath,
   preloadModules: rehearsal ? [REHEARSAL_PATH, workflowsPath] : [workflowsPath],
+  // failures leave the sandbox with their message and stack in a payload, which the codec encrypts
+  failureConverterPath: FAILURE_CONVERTER_PATH,
 });
 
 interface BundleOptions {
@@ -80,6 +83,8 @@ export function createMenteeWorker(options: {
   activities: Activities;
   workflowBundle?: WorkflowBundleWithSourceMap;
   stickyQueueScheduleToStartTimeout?: Duration;
+  /** The encrypting converter (privacy/payload-codec.ts); every worker of the system has it. */
+  dataConverter?: DataConverter;
 }): Promise<Worker> {
   const { workflowBundle, ...rest } = options;
   const prebuilt =

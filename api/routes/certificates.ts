@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { normalizeVerificationCode } from '../../domain/certificate-codes.js';
-import { notFound } from '../../domain/problems.js';
+import { notFound, ProblemError } from '../../domain/problems.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLES } from '../examples.js';
 import { newRouter } from '../router.js';
@@ -33,6 +33,7 @@ const verify = createRoute({
   responses: {
     200: { description: 'A genuine certificate', content: { 'application/json': { schema: Certificate } } },
     404: problemResponse('No certificate with this code'),
+    410: problemResponse('The certificate was issued; its holder has since had their data erased'),
     429: problemResponse('Too many requests from this address; retry after `Retry-After` seconds'),
   },
 });
@@ -48,6 +49,7 @@ const download = createRoute({
       content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     404: problemResponse('No certificate with this code'),
+    410: problemResponse('The certificate was issued; its holder has since had their data erased'),
     429: problemResponse('Too many requests from this address; retry after `Retry-After` seconds'),
   },
 });
@@ -58,6 +60,13 @@ export function certificateRoutes({ sql }: ApiDeps) {
     const code = normalizeVerificationCode(raw);
     const [row] = code ? await sql`SELECT * FROM certificates WHERE verification_code = ${code}` : [];
     if (!row) throw notFound('certificate', raw);
+    if (row.erased_at) {
+      throw new ProblemError(
+        410,
+        'certificate-erased',
+        `Certificate ${row.verification_code} was issued, and its holder has since had their personal data erased`,
+      );
+    }
     return row;
   };
 

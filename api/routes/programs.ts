@@ -4,7 +4,13 @@ import { DeclinePendingResult } from '../../domain/bulk.js';
 import { checkRequestId, REQUEST_ID } from '../../domain/ids.js';
 import { type Program, ProgramInput, ScheduleChange } from '../../domain/program.js';
 import { declinePending, declinePendingRun } from '../../mentees/bulk.js';
-import { changeProgramSchedule, createProgram, findProgram, listPrograms } from '../../mentees/programs.js';
+import {
+  changeProgramSchedule,
+  createProgram,
+  findProgram,
+  listPrograms,
+  startContentRetention,
+} from '../../mentees/programs.js';
 import { actorFrom, principal, requireProgram, runsProgram } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { requestKeyOf } from '../idempotency.js';
@@ -320,7 +326,9 @@ export function programRoutes(deps: ApiDeps) {
   app.openapi(createProgramRoute, async (c) => {
     const input = c.req.valid('json');
     requireProgram(c, input.id);
-    return c.json(await createProgram(sql, input, requestKeyOf(c)), 201);
+    const program = await createProgram(sql, input, requestKeyOf(c));
+    await startContentRetention(deps.temporal, deps.taskQueue, program.id);
+    return c.json(program, 201);
   });
 
   app.openapi(changeSchedule, async (c) => {
