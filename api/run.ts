@@ -21,6 +21,8 @@ export async function startApi(
   config: Config,
   endpoints: { databaseUrl: string; temporalAddress: string },
   log: Logger,
+  /** Off only for the bench that measures what encryption costs (bench/codec-cost.ts). */
+  { encryption = true }: { encryption?: boolean } = {},
 ) {
   const unsafe = unsafeAuthReason(config);
   if (unsafe) throw new Error(unsafe);
@@ -30,7 +32,7 @@ export async function startApi(
   const temporal = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    ...privateClientOptions(keyring, sql),
+    ...(encryption && privateClientOptions(keyring, sql)),
   });
   if (!config.AUTH_JWKS_URL && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     log.warn(

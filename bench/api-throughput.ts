@@ -12,6 +12,8 @@ import { startApi } from '../api/run.js';
 import { loadConfig } from '../config/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { completePrerequisiteUpdate, statusQuery } from '../domain/messages.js';
+import { configuredKeyring, privateClientOptions } from '../privacy/clients.js';
+import { newKeyringDocument } from '../privacy/keyring.js';
 import { startLocalServers } from '../scripts/local-servers.js';
 import { programFixture } from '../test/support/programs.js';
 import { startWorker } from '../worker/run.js';
@@ -30,12 +32,17 @@ interface Figures {
 const servers = await startLocalServers({ prefix: 'bench-api' });
 const { database, devServer } = servers;
 const silent = pino({ level: 'silent' });
-const config = loadConfig({ API_PORT: '0', TEMPORAL_TASK_QUEUE: 'bench', LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  API_PORT: '0',
+  TEMPORAL_TASK_QUEUE: 'bench',
+  LOG_LEVEL: 'silent',
+  PAYLOAD_KEYS: JSON.stringify(newKeyringDocument('bench')),
+});
 const endpoints = { databaseUrl: database.url, temporalAddress: devServer.address };
 const worker = await startWorker(config, endpoints, silent);
 const api = await startApi(config, endpoints, silent);
 const connection = await Connection.connect({ address: devServer.address });
-const client = new Client({ connection });
+const client = new Client({ connection, ...privateClientOptions(configuredKeyring(config)) });
 const token = (userId: string, role: 'ops' | 'mentee') =>
   mintToken(
     { userId, role },

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { mintToken } from '../api/auth.js';
 import { startApi } from '../api/run.js';
 import { loadConfig } from '../config/index.js';
+import { newKeyringDocument } from '../privacy/keyring.js';
 import { startLocalServers } from '../scripts/local-servers.js';
 import { programFixture } from '../test/support/programs.js';
 import { startWorker } from '../worker/run.js';
@@ -19,7 +20,12 @@ const PROPOSAL = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(1024 * 1
 
 const servers = await startLocalServers({ prefix: 'bench-apply-full' });
 const silent = pino({ level: 'silent' });
-const config = loadConfig({ API_PORT: '0', TEMPORAL_TASK_QUEUE: 'bench-apply', LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  API_PORT: '0',
+  TEMPORAL_TASK_QUEUE: 'bench-apply',
+  LOG_LEVEL: 'silent',
+  PAYLOAD_KEYS: JSON.stringify(newKeyringDocument('bench')),
+});
 const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.devServer.address };
 const worker = await startWorker(config, endpoints, silent);
 const api = await startApi(config, endpoints, silent);

@@ -10,6 +10,10 @@
 process.env.NODE_ENV ??= 'production';
 
 import { parseArgs } from 'node:util';
+import { privateClientOptions } from '../privacy/clients.js';
+import { keyringOf, newKeyringDocument } from '../privacy/keyring.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
+import { PersonalTexts } from '../privacy/personal-texts.js';
 
 const { Client, Connection } = await import('@temporalio/client');
 const { NativeConnection, Worker } = await import('@temporalio/worker');
@@ -48,7 +52,8 @@ const servers = await startLocalServers({ prefix: 'bench-hold' });
 const { database, devServer } = servers;
 const sql = connect(database.url, { max: 20 });
 const connection = await Connection.connect({ address: devServer.address });
-const client = new Client({ connection });
+const keyring = keyringOf(newKeyringDocument('bench'));
+const client = new Client({ connection, ...privateClientOptions(keyring, sql) });
 const nativeConnection = await NativeConnection.connect({ address: devServer.address });
 const taskQueue = 'hold-10k';
 const worker = await Worker.create({
@@ -62,7 +67,9 @@ const worker = await Worker.create({
     emailFrom: 'Mentorship <mentorship@example.org>',
     publicBaseUrl: SIM_BASE_URL,
     temporal: client,
+    texts: new PersonalTexts(sql, keyring),
   }),
+  dataConverter: encryptedDataConverter(keyring),
   maxCachedWorkflows: CACHE,
   maxConcurrentWorkflowTaskExecutions: SLOTS,
   maxConcurrentActivityTaskExecutions: SLOTS,

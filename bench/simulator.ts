@@ -21,6 +21,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { keyringOf, newKeyringDocument } from '../privacy/keyring.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
 
 const { menteeWorkflowId } = await import('../domain/ids.js');
 const { pool, runTimeline, SimulatedClock } = await import('../simulator/engine.js');
@@ -189,7 +191,9 @@ async function realSystem(
 }
 
 async function bare(mentees: number, concurrency: number): Promise<Figures> {
-  const env = await startTimeSkipping(testServerPath);
+  // encrypted as the simulator's system is: the floor includes the codec
+  const keyring = keyringOf(newKeyringDocument('bench'));
+  const env = await startTimeSkipping(testServerPath, keyring);
   try {
     // bundled as the simulator's is: preloaded, without stack traces
     const workflowBundle = await bundleWorkflowsApart({
@@ -202,6 +206,7 @@ async function bare(mentees: number, concurrency: number): Promise<Figures> {
       taskQueue,
       workflowBundle,
       activities: { async noop() {} },
+      dataConverter: encryptedDataConverter(keyring),
       ...DEFAULT_WORKER_SIZES,
     });
     const clock = new SimulatedClock(env);

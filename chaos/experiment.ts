@@ -24,6 +24,8 @@ import { type Program, ProgramInput, type ProgramRules, rulesOf } from '../domai
 import type { Stage } from '../domain/stages.js';
 import { apply, findApplication, sendEnding, sendMessage } from '../mentees/client.js';
 import { createProgram } from '../mentees/programs.js';
+import { privateClientOptions } from '../privacy/clients.js';
+import { keyringOf, newKeyringDocument } from '../privacy/keyring.js';
 import { startLocalServers } from '../scripts/local-servers.js';
 import { buildIfStale } from '../scripts/worker-process.js';
 import { type Random, streamFor } from '../simulator/random.js';
@@ -121,7 +123,9 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
     const postgres = servers.database;
     const sql = connect(postgres.url, { max: 10 });
     const connection = await Connection.connect({ address: servers.devServer.address });
-    const client = new Client({ connection });
+    // the experiment's own keyring, handed to the worker it supervises
+    const keys = newKeyringDocument('chaos');
+    const client = new Client({ connection, ...privateClientOptions(keyringOf(keys), sql) });
     stops.unshift(
       () => sql.end({ timeout: 1 }),
       () => connection.close(),
@@ -140,6 +144,7 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'info', // "worker polling" is an info line
         NODE_ENV: 'production',
+        PAYLOAD_KEYS: JSON.stringify(keys),
       },
       log,
     );

@@ -1,5 +1,20 @@
 /** The statuses a refusal can carry; each maps to an RFC 9457 problem in the API and an exit code in the CLI. */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503;
+export type ProblemStatus =
+  | 400
+  | 401
+  | 403
+  | 404
+  | 405
+  | 409
+  | 410
+  | 412
+  | 413
+  | 415
+  | 422
+  | 428
+  | 429
+  | 500
+  | 503;
 
 /** A request the domain refuses, with the reason a caller can act on; the API answers it as problem+json. */
 export class ProblemError extends Error {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { decrypt, encrypt } from './aes.js';
 import type { Keyring } from './keyring.js';
 
@@ -67,6 +67,6 @@ export function encryptedDataConverter(keyring: Keyring): DataConverter {
 }
 
 // The inner payload as Temporal's own protobuf message, as the SDK's samples do: smaller and faster than JSON.
-const encodePayload = (payload: Payload): Uint8Array =>
-  temporal.api.common.v1.Payload.encode(payload).finish();
-const decodePayload = (bytes: Uint8Array): Payload => temporal.api.common.v1.Payload.decode(bytes);
+const PayloadMessage = proto.temporal.api.common.v1.Payload;
+const encodePayload = (payload: Payload): Uint8Array => PayloadMessage.encode(payload).finish();
+const decodePayload = (bytes: Uint8Array): Payload => PayloadMessage.decode(bytes);

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -23,6 +24,10 @@ import { DEVELOPMENT_JWT_SECRET } from '../config/index.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { connect, migrate, type Sql } from '../db/index.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
+import { privateClientOptions } from '../privacy/clients.js';
+import { type Keyring, keyringOf, newKeyringDocument } from '../privacy/keyring.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
+import { PersonalTexts } from '../privacy/personal-texts.js';
 import {
   ensureTemporalTestServer,
   findFreePorts,
@@ -94,6 +99,8 @@ export interface SimulationSystemOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Wraps the real activities (e.g. to time them). */
   log?: (line: string) => void;
+  /** Payloads encrypted and texts sealed, as in production (default); false: the bench's comparison without. */
+  encryption?: boolean;
 }
 
 /** The real system on real servers, with only the edges simulated: the outbox mailer and a fake payment provider. */
@@ -101,12 +108,14 @@ export async function startSimulationSystem(
   options: SimulationSystemOptions = {},
 ): Promise<SimulationSystem> {
   const log = options.log ?? (() => {});
+  // a keyring of this rehearsal's own, as npm start generates one
+  const keyring = options.encryption === false ? undefined : keyringOf(newKeyringDocument('simulation'));
   quietRuntime();
   const stops: (() => Promise<unknown>)[] = [];
   try {
     const [database, env, workflowBundle] = await Promise.all([
       options.postgresServerUrl ? freshDatabase(options.postgresServerUrl) : embeddedDatabase(stops),
-      startTimeSkipping(options.testServerPath ?? (await ensureTemporalTestServer(log))),
+      startTimeSkipping(options.testServerPath ?? (await ensureTemporalTestServer(log)), keyring),
       // bundled in a child process, alongside the servers' start: this process keeps its memory for the mentees
       options.workflowBundle ?? bundleWorkflowsApart({ rehearsal: true }),
     ]);
@@ -114,6 +123,14 @@ export async function startSimulationSystem(
     await migrate(database.url);
     const sql = connect(database.url, { max: 20 });
     stops.unshift(() => sql.end());
+    // the API's and the activities' client: messages sealed with each mentee's key where they are made
+    const client = keyring
+      ? new Client({
+          connection: env.connection,
+          namespace: 'default',
+          ...privateClientOptions(keyring, sql),
+        })
+      : env.client;
     const clock = new SimulatedClock(env);
     await clock.sync();
 
@@ -148,7 +165,8 @@ export async function startSimulationSystem(
       emailFrom: 'Mentorship <mentorship@example.org>',
       publicBaseUrl: SIM_BASE_URL,
       // activities that message other mentees' workflows (a term's bulk decisions) need a client
-      temporal: env.client,
+      temporal: client,
+      ...(keyring && { texts: new PersonalTexts(sql, keyring) }),
     });
     const taskQueue = `simulation-${randomBytes(4).toString('hex')}`;
     const worker = await Worker.create({
@@ -157,12 +175,14 @@ export async function startSimulationSystem(
       taskQueue,
       workflowBundle,
       activities,
+      ...(keyring && { dataConverter: encryptedDataConverter(keyring) }),
       ...DEFAULT_WORKER_SIZES,
       ...options.workerSizes,
     });
     const app = createApp({
       sql,
-      temporal: env.client,
+      temporal: client,
+      ...(keyring && { keyring }),
       taskQueue,
       log: pino({ level: 'silent' }),
       auth: SIM_AUTH,
@@ -207,14 +227,20 @@ export function quietRuntime(): void {
 
 export async function startTimeSkipping(
   testServerPath: string | undefined,
+  /** The keyring env.client encrypts payloads with; without one, payloads go in plain JSON. */
+  keyring?: Keyring,
 ): Promise<TestWorkflowEnvironment> {
   const executable = testServerExecutable(testServerPath);
+  const options = {
+    server: { executable },
+    ...(keyring && { client: { dataConverter: encryptedDataConverter(keyring) } }),
+  };
   let env: TestWorkflowEnvironment;
   try {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+    env = await TestWorkflowEnvironment.createTimeSkipping(options);
   } catch {
     // a cold JVM on two busy cores can miss the SDK's 5 s start window once
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+    env = await TestWorkflowEnvironment.createTimeSkipping(options);
   }
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',

@@ -14,10 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRush, RUSH_PREREQUISITE } from '../chaos/apply-rush.js';
 import { EMBEDDED_DATABASE, embeddedDatabaseUrl } from '../config/index.js';
 import { connect } from '../db/index.js';
+import { privateClientOptions } from '../privacy/clients.js';
 import { embeddedSystemEnv, type StartProcess, spawnStart } from '../scripts/start-process.js';
 import { buildIfStale } from '../scripts/worker-process.js';
 import { findProcesses, isAlive } from '../system/processes.js';
 import { bearer } from './support/auth.js';
+import { TEST_KEYRING } from './support/keyring.js';
 import { programFixture } from './support/programs.js';
 
 const APPLICANTS = 120;
@@ -141,7 +143,7 @@ describe('npm start killed with -9', () => {
         WHERE program_id = ${program.id} ORDER BY mentee_id`;
       expect(rows.map((r) => r.menteeId)).toEqual([...people].sort());
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
-      const temporal = new Client({ connection });
+      const temporal = new Client({ connection, ...privateClientOptions(TEST_KEYRING) });
       for (const row of rows) {
         const described = await temporal.workflow.getHandle(row.workflowId).describe();
         expect(described.status.name).toBe('RUNNING');

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { NeedsAttentionKey } from '../domain/search-attributes.js';
+import { PersonalTexts } from '../privacy/personal-texts.js';
 import { bearer } from './support/auth.js';
 import { driver } from './support/drive.js';
 import { eventually } from './support/eventually.js';
+import { TEST_KEYRING } from './support/keyring.js';
 import { DAYS, HOURS, SCHEDULE } from './support/programs.js';
 import { type ApiResponse, testSystemForFile } from './support/system.js';
 
@@ -42,7 +44,11 @@ const menteeEvaluation = async (id: string, n: number, menteeId: string, share =
   expect(response.status, JSON.stringify(response.body)).toBe(expected);
   return response;
 };
-const status = (id: string) => system.env.client.workflow.getHandle(menteeWorkflowId(id)).query(statusQuery);
+// the workflow holds free text sealed with the mentee's key (privacy/personal-texts.ts): opened to compare
+const status = async (id: string) =>
+  new PersonalTexts(system.sql, TEST_KEYRING).open(
+    await system.env.client.workflow.getHandle(menteeWorkflowId(id)).query(statusQuery),
+  );
 const kindsTo = (id: string, to: 'mentee' | 'mentor' | 'admin') =>
   system.resend
     .emails()
@@ -392,7 +398,10 @@ describe('a mentee who leaves while their own evaluation is still awaited', () =
     const left = await leaving;
     expect(left.status).toBe(200);
     expect(left.body.application.stage).toBe('withdrawn');
-    expect(await handle.result()).toEqual({ stage: 'withdrawn', reason: 'A job offer' });
+    expect(await new PersonalTexts(system.sql, TEST_KEYRING).open(await handle.result())).toEqual({
+      stage: 'withdrawn',
+      reason: 'A job offer',
+    });
     const history = await handle.fetchHistory();
     const failedTasks = history.events?.filter((e) => e.workflowTaskFailedEventAttributes) ?? [];
     expect(failedTasks).toEqual([]);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../db/embedded.js';
+import { newKeyringDocument } from '../privacy/keyring.js';
 import { ensureTemporalCli, ensureTemporalTestServer } from '../scripts/temporal-binaries.js';
 
 declare module 'vitest' {
@@ -28,6 +29,8 @@ export default async function setup(project: TestProject) {
     database: 'postgres',
     persistent: false,
   });
+  // every process of the run (test files, the APIs and workers they spawn) encrypts with this keyring
+  process.env.PAYLOAD_KEYS ??= JSON.stringify(newKeyringDocument('test-run'));
   project.provide('postgresServerUrl', postgres.url.replace(/\/postgres$/, ''));
   project.provide('temporalTestServerPath', temporalTestServerPath);
   project.provide('temporalCliPath', temporalCliPath);

@@ -22,8 +22,10 @@ import { NeedsAttentionKey } from '../domain/search-attributes.js';
 import { apply, findApplication, sendMessage } from '../mentees/client.js';
 import { createProgram } from '../mentees/programs.js';
 import { extend, type OpsDeps, refusedEmails, resendEmail, retryPayment, terminate } from '../ops/index.js';
+import { privateClientOptions } from '../privacy/clients.js';
 import { bearer, TEST_AUTH } from './support/auth.js';
 import { eventually } from './support/eventually.js';
+import { TEST_KEYRING } from './support/keyring.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
 import { type ApiResponse, backgroundWorker, startTestSystem, type TestSystem } from './support/system.js';
 
@@ -37,7 +39,10 @@ beforeAll(async () => {
   // a plain client: awaiting a resend's result must not unlock time skipping for the mentees' timers
   ops = {
     sql: system.sql,
-    temporal: new Client({ connection: system.env.connection }),
+    temporal: new Client({
+      connection: system.env.connection,
+      ...privateClientOptions(TEST_KEYRING, system.sql),
+    }),
     taskQueue: system.taskQueue,
   };
 });

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../api/app.js';
 import { GONE_AFTER_SECONDS } from '../api/instances.js';
+import { privateClientOptions } from '../privacy/clients.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
 import { type DevServer, startDevServer } from '../scripts/dev-server.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
 import { bundleWorkflows, createMenteeWorker } from '../worker/worker.js';
@@ -15,6 +17,7 @@ import { bearer, TEST_AUTH } from './support/auth.js';
 import { freshDatabase } from './support/database.js';
 import { activitiesAtTheEdge } from './support/edge.js';
 import { type FakeResend, startFakeResend } from './support/fake-resend.js';
+import { TEST_KEYRING } from './support/keyring.js';
 import { programFixture } from './support/programs.js';
 
 /*
@@ -39,7 +42,7 @@ beforeAll(async () => {
     startFakeResend(),
   ]);
   connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  client = new Client({ connection, ...privateClientOptions(TEST_KEYRING, db.sql) });
 });
 
 afterAll(async () => {
@@ -221,6 +224,7 @@ describe('an Idempotency-Key whose API process died mid-request', () => {
         taskQueue,
         workflowBundle: await bundleWorkflows(),
         activities: activitiesAtTheEdge(db.sql, resend).activities,
+        dataConverter: encryptedDataConverter(TEST_KEYRING),
       });
       workerRun = worker.run();
     };

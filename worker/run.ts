@@ -17,6 +17,8 @@ export async function startWorker(
   config: Config,
   endpoints: { databaseUrl: string; temporalAddress: string },
   log: Logger,
+  /** Off only for the bench that measures what encryption costs (bench/codec-cost.ts). */
+  { encryption = true }: { encryption?: boolean } = {},
 ) {
   const keyring = configuredKeyring(config);
   const sql = connect(endpoints.databaseUrl);
@@ -26,14 +28,14 @@ export async function startWorker(
   const temporal = new Client({
     connection: clientConnection,
     namespace: config.TEMPORAL_NAMESPACE,
-    ...privateClientOptions(keyring, sql),
+    ...(encryption && privateClientOptions(keyring, sql)),
   });
   const worker = await createMenteeWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     stickyQueueScheduleToStartTimeout: `${config.WORKER_STICKY_TIMEOUT_SECONDS}s`,
-    dataConverter: encryptedDataConverter(keyring),
+    ...(encryption && { dataConverter: encryptedDataConverter(keyring) }),
     activities: createActivities({
       texts: new PersonalTexts(sql, keyring),
       files: configuredFileStore(config),

@@ -3,6 +3,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { privateClientOptions } from '../../privacy/clients.js';
+import { encryptedDataConverter } from '../../privacy/payload-codec.js';
 import { type DevServer, startDevServer } from '../../scripts/dev-server.js';
 import { findFreePorts } from '../../scripts/temporal-binaries.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
@@ -10,6 +12,7 @@ import { bearer, TEST_AUTH } from './auth.js';
 import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
+import { TEST_KEYRING } from './keyring.js';
 import { type ApiResponse, requestApp } from './system.js';
 
 /** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
@@ -28,7 +31,7 @@ export async function startDevSystem(taskQueue = 'dev-test') {
       freshDatabase(),
     ]);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, ...privateClientOptions(TEST_KEYRING, db.sql) });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const { activities, payments } = activitiesAtTheEdge(db.sql, resend, client);
   const workflowBundle = await bundleWorkflows();
@@ -38,6 +41,8 @@ export async function startDevSystem(taskQueue = 'dev-test') {
     taskQueue,
     log: pino({ level: 'silent' }),
     auth: TEST_AUTH,
+    keyring: TEST_KEYRING,
+    codec: { uiOrigin: `http://${server.uiUrl.replace(/^https?:\/\//, '')}`, namespace: 'default' },
   });
   const workers = new Set<Worker>();
   return {
@@ -67,6 +72,7 @@ export async function startDevSystem(taskQueue = 'dev-test') {
         taskQueue,
         workflowBundle,
         activities,
+        dataConverter: encryptedDataConverter(TEST_KEYRING),
       });
       workers.add(worker);
       return worker;

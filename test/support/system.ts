@@ -7,6 +7,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { Sql } from '../../db/index.js';
 import { menteeWorkflowId } from '../../domain/ids.js';
+import { privateClientOptions } from '../../privacy/clients.js';
+import { encryptedDataConverter } from '../../privacy/payload-codec.js';
 import { bundleWorkflows, createMenteeWorker } from '../../worker/worker.js';
 import { bearer, naturalCaller, TEST_AUTH } from './auth.js';
 import { type GuardedClock, guardedClock } from './clock.js';
@@ -14,6 +16,7 @@ import { freshDatabase } from './database.js';
 import { activitiesAtTheEdge } from './edge.js';
 import type { fakePaymentProvider } from './fake-payments.js';
 import { type FakeResend, startFakeResend } from './fake-resend.js';
+import { TEST_KEYRING } from './keyring.js';
 import { type OpenApiDocument, responseChecker } from './openapi.js';
 import { startTimeSkippingServer } from './temporal.js';
 
@@ -36,6 +39,9 @@ export interface TestSystem {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
+
+/** The Temporal UI's origin as the test API knows it: the codec endpoint's one CORS grant. */
+export const TEST_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -64,8 +70,20 @@ export async function startTestSystem(options: { financeLedger?: boolean } = {})
     return token;
   };
   // a plain client: the API waiting for a workflow's result must not move the test server's clock as env.client would
-  const apiClient = new Client({ connection: env.connection, namespace: 'default' });
-  const app = createApp({ sql: db.sql, temporal: apiClient, taskQueue, log, auth: TEST_AUTH });
+  const apiClient = new Client({
+    connection: env.connection,
+    namespace: 'default',
+    ...privateClientOptions(TEST_KEYRING, db.sql),
+  });
+  const app = createApp({
+    sql: db.sql,
+    temporal: apiClient,
+    taskQueue,
+    log,
+    auth: TEST_AUTH,
+    keyring: TEST_KEYRING,
+    codec: { uiOrigin: TEST_UI_ORIGIN, namespace: 'default' },
+  });
   const clock = guardedClock(env, async () =>
     (await db.sql<{ id: string }[]>`SELECT id FROM applications`).map(({ id }) => menteeWorkflowId(id)),
   );
@@ -86,6 +104,7 @@ export async function startTestSystem(options: { financeLedger?: boolean } = {})
         taskQueue,
         activities,
         workflowBundle,
+        dataConverter: encryptedDataConverter(TEST_KEYRING),
       }),
     async call(method, path, body, headers = {}) {
       const { authorization, ...rest } = headers;
