@@ -21,10 +21,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { keyringOf, newKeyringDocument } from '../privacy/keyring.js';
-import { encryptedDataConverter } from '../privacy/payload-codec.js';
 
 const { menteeWorkflowId } = await import('../domain/ids.js');
+const { keyringOf, newKeyringDocument } = await import('../privacy/keyring.js');
+const { encryptedDataConverter } = await import('../privacy/payload-codec.js');
 const { pool, runTimeline, SimulatedClock } = await import('../simulator/engine.js');
 const { loadPrograms, loadScenario } = await import('../simulator/files.js');
 const { planCohort } = await import('../simulator/plan.js');

@@ -10,6 +10,9 @@ export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A payload that claims to be encrypted but does not decrypt: changed, truncated, or not ours. */
+export class UndecryptablePayloadError extends Error {}
+
 /** A payload encrypted with a key this keyring does not hold: never decoded to an empty value. */
 export class UnknownPayloadKeyError extends Error {
   constructor(readonly keyId: string) {
@@ -40,18 +43,25 @@ export class EncryptionCodec implements PayloadCodec {
       const encoding = payload.metadata?.encoding;
       if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
       const keyIdBytes = payload.metadata?.['encryption-key-id'];
-      if (!keyIdBytes) throw new Error('Encrypted payload without an encryption-key-id');
+      if (!keyIdBytes) throw new UndecryptablePayloadError('Encrypted payload without an encryption-key-id');
       const keyId = decoder.decode(keyIdBytes);
       const key = this.keyring.get(keyId);
       if (!key) throw new UnknownPayloadKeyError(keyId);
-      if (!payload.data) throw new Error(`Encrypted payload (key "${keyId}") without data`);
+      if (!payload.data)
+        throw new UndecryptablePayloadError(`Encrypted payload (key "${keyId}") without data`);
       const plain = decrypt(key, payload.data);
       if (!plain) {
-        throw new Error(
+        throw new UndecryptablePayloadError(
           `Payload encrypted with key "${keyId}" does not decrypt with it (changed, or another key of that id)`,
         );
       }
-      return decodePayload(plain);
+      try {
+        return decodePayload(plain);
+      } catch {
+        throw new UndecryptablePayloadError(
+          `Payload encrypted with key "${keyId}" holds no Temporal payload`,
+        );
+      }
     });
   }
 }

@@ -59,7 +59,10 @@ const ComposeFile = z.looseObject({
 });
 
 /** What a user must set on the host (README): the API refuses the development secret on 0.0.0.0. */
-const HOST_ENV: Record<string, string> = { AUTH_JWT_SECRET: 'a-host-secret-of-at-least-32-characters!' };
+const HOST_ENV: Record<string, string> = {
+  AUTH_JWT_SECRET: 'a-host-secret-of-at-least-32-characters!',
+  PAYLOAD_KEYS: JSON.stringify({ current: 'k1', keys: { k1: Buffer.alloc(32, 7).toString('base64') } }),
+};
 
 /**
  * Compose's variable substitution, with every variable but those in `host` taken as unset: `$$` -> `$`,
@@ -269,13 +272,22 @@ describe('docker-compose.yml', () => {
     expect(appConfig('api').API_HOST).toBe('0.0.0.0');
   });
 
-  it('requires AUTH_JWT_SECRET from the host, with a message naming it and AUTH_JWKS_URL', () => {
+  it('requires AUTH_JWT_SECRET and PAYLOAD_KEYS from the host, with a message naming each', () => {
     const unset: string[] = [];
     interpolateAll(RAW, '', unset, {});
-    expect(unset).toHaveLength(1);
-    expect(unset[0]).toMatch(/^services\.api\.environment\.AUTH_JWT_SECRET: AUTH_JWT_SECRET is required/);
-    expect(unset[0]).toContain('set AUTH_JWT_SECRET');
-    expect(unset[0]).toContain('AUTH_JWKS_URL');
+    expect(unset.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'services.api.environment.AUTH_JWT_SECRET',
+      'services.api.environment.PAYLOAD_KEYS',
+      'services.worker.environment.PAYLOAD_KEYS',
+      'x-app-environment.PAYLOAD_KEYS',
+    ]);
+    const secret = unset.find((problem) => problem.includes('AUTH_JWT_SECRET'))!;
+    expect(secret).toMatch(/^services\.api\.environment\.AUTH_JWT_SECRET: AUTH_JWT_SECRET is required/);
+    expect(secret).toContain('set AUTH_JWT_SECRET');
+    expect(secret).toContain('AUTH_JWKS_URL');
+    expect(unset.find((problem) => problem.startsWith('services.api.environment.PAYLOAD_KEYS'))).toContain(
+      'set PAYLOAD_KEYS',
+    );
     // with it set, the API's configuration is one unsafeAuthReason() accepts on 0.0.0.0
     expect(unsafeAuthReason(appConfig('api'))).toBeUndefined();
     expect(appConfig('api').AUTH_JWT_SECRET).toBe(HOST_ENV.AUTH_JWT_SECRET);

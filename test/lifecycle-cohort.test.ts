@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
+import { PersonalTexts } from '../privacy/personal-texts.js';
 import { runTimeline, SimulatedClock, type TimelineStep } from '../simulator/engine.js';
 import { seededRandom, shuffle } from './support/cohort.js';
 import { driver } from './support/drive.js';
+import { TEST_KEYRING } from './support/keyring.js';
 import { DAYS, HOURS, PREREQUISITES, programFixture, SCHEDULE } from './support/programs.js';
 import { type ApiResponse, startTestSystem, type TestSystem } from './support/system.js';
 
@@ -306,7 +308,10 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
         ]);
         expect(status.stage, `${m.index} (${m.path})`).toBe(want.stage);
         expect(readModel.body.stage).toBe(want.stage);
-        expect(readModel.body.decisions).toEqual(status.decisions);
+        // the workflow keeps free text sealed with the mentee's key; the read model shows it opened
+        expect(readModel.body.decisions).toEqual(
+          (await new PersonalTexts(system.sql, TEST_KEYRING).open(status)).decisions,
+        );
         expect(description.typedSearchAttributes.get(MenteeStageKey)).toBe(want.stage);
       }
     });

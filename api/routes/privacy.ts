@@ -5,7 +5,11 @@ import type { Context } from 'hono';
 import { postgresFileStore } from '../../applications/files.js';
 import { erasureWorkflowId } from '../../domain/ids.js';
 import { forbidden, ProblemError } from '../../domain/problems.js';
-import { EncryptionCodec, UnknownPayloadKeyError } from '../../privacy/payload-codec.js';
+import {
+  EncryptionCodec,
+  UndecryptablePayloadError,
+  UnknownPayloadKeyError,
+} from '../../privacy/payload-codec.js';
 import { erasureBlockers, exportPersonalData, subjectDigest } from '../../privacy/personal-data.js';
 import { PersonalTexts } from '../../privacy/personal-texts.js';
 import type { erasureWorkflow } from '../../workflows/erasure.js';
@@ -109,13 +113,20 @@ const erasureOf = createRoute({
   request: { params: personParams },
   responses: {
     200: { description: 'The erasure', content: { 'application/json': { schema: Erasure } } },
+    401: problemResponse('No or invalid bearer token'),
     403: problemResponse('Ops only'),
     404: problemResponse('No erasure of this person'),
   },
 });
 const codecParams = z.object({
-  namespace: z.string().min(1).max(255),
-  operation: z.enum(['encode', 'decode']),
+  namespace: z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ description: 'The Temporal namespace', example: 'default' }),
+  operation: z
+    .enum(['encode', 'decode'])
+    .openapi({ description: 'What to do to the payloads', example: 'decode' }),
 });
 const codec = createRoute({
   method: 'post',
@@ -133,9 +144,12 @@ const codec = createRoute({
       description: 'The payloads, encoded or decoded',
       content: { 'application/json': { schema: EncodedPayloads } },
     },
+    ...writeErrors,
     401: problemResponse("No bearer token (the UI passes the signed-in user's token)"),
     403: problemResponse('Not ops, or another namespace'),
-    422: problemResponse('A payload encrypted with a key this keyring does not hold (its id is named)'),
+    422: problemResponse(
+      'A payload encrypted with a key this keyring does not hold (its id is named), or one that does not decrypt',
+    ),
   },
 });
 
@@ -230,6 +244,8 @@ export function privacyRoutes(deps: ApiDeps) {
       if (error instanceof UnknownPayloadKeyError) {
         throw new ProblemError(422, 'unknown-payload-key', error.message, { keyId: error.keyId });
       }
+      if (error instanceof UndecryptablePayloadError)
+        throw new ProblemError(422, 'undecryptable-payload', error.message);
       throw error;
     }
   });
