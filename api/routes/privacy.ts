@@ -16,7 +16,7 @@ import type { erasureWorkflow } from '../../workflows/erasure.js';
 import { callerOf, principal, requireRole } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
-import { Param, problemResponse, secured, writeErrors } from '../schemas.js';
+import { jsonBody, Param, problemResponse, secured, writeErrors } from '../schemas.js';
 
 // A person's own data (export, erasure), and the codec endpoint through which the Temporal UI decodes payloads.
 
@@ -36,6 +36,7 @@ const Erasure = z
       steps: [{ step: 'files', counts: { files: 2 }, doneAt: '2027-09-01T10:00:01.000Z' }],
     },
   });
+const CODEC_EXAMPLE = { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' }, data: 'AAEC' }] };
 const EncodedPayloads = z
   .object({
     payloads: z.array(
@@ -44,7 +45,7 @@ const EncodedPayloads = z
   })
   .meta({
     id: 'CodecPayloads',
-    example: { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' }, data: 'AAEC' }] },
+    example: CODEC_EXAMPLE,
   });
 const personParams = z.object({ personId: Param.personId });
 const zip = {
@@ -137,7 +138,7 @@ const codec = createRoute({
   ...secured,
   request: {
     params: codecParams,
-    body: { required: true, content: { 'application/json': { schema: EncodedPayloads } } },
+    body: jsonBody(EncodedPayloads, CODEC_EXAMPLE),
   },
   responses: {
     200: {
