@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { statusQuery } from '../domain/messages.js';
 import { MenteeStageKey } from '../domain/search-attributes.js';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
 import { PersonalTexts } from '../privacy/personal-texts.js';
 import { runTimeline, SimulatedClock, type TimelineStep } from '../simulator/engine.js';
 import { seededRandom, shuffle } from './support/cohort.js';
@@ -374,7 +375,10 @@ describe('a seeded cohort of 50 mentees through a full 12-week program', () => {
         history: await system.env.client.workflow.getHandle(menteeWorkflowId(m.applicationId)).fetchHistory(),
       })),
     );
-    const replays = Worker.runReplayHistories({ workflowBundle: system.workflowBundle }, histories);
+    const replays = Worker.runReplayHistories(
+      { workflowBundle: system.workflowBundle, dataConverter: encryptedDataConverter(TEST_KEYRING) },
+      histories,
+    );
     let replayed = 0;
     for await (const result of replays) {
       expect(result.error, result.workflowId).toBeUndefined();

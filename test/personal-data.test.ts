@@ -274,19 +274,7 @@ describe("one person's data over a whole term", () => {
     expect(verification.body.detail).toMatch(/erased/);
 
     // ids, search attributes and memos are not encrypted: no name, email or free text in any, of any type
-    for (const workflowId of await allWorkflowIds()) {
-      const described = await system.env.client.workflow.getHandle(workflowId).describe();
-      const visible = JSON.stringify([
-        described.workflowId,
-        described.searchAttributes,
-        described.typedSearchAttributes,
-        await described.memo,
-        await described.staticSummary(),
-        await described.staticDetails(),
-      ]);
-      for (const text of [...READABLE, 'Name of', '@example.org'])
-        expect(visible, described.type).not.toContain(text);
-    }
+    await expectNothingVisible(await allWorkflowIds(), [...READABLE, 'Name of', '@example.org']);
     expect([...after.types].sort()).toEqual(
       expect.arrayContaining(['contentRetentionWorkflow', 'erasureWorkflow', 'menteeWorkflow']),
     );
@@ -336,6 +324,56 @@ describe("one person's data over a whole term", () => {
     const first = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     expect(new TextDecoder().decode(first.metadata!.encoding!)).toBe('json/plain');
     expect((await drive.call('GET', `/applications/${applicationId}`)).body.prerequisites.open).toEqual([]);
+  });
+});
+
+describe('what Temporal shows unencrypted', () => {
+  it('names nobody in the ids, search attributes and memos of the notice-email and decline-pending workflows', async () => {
+    const drive = driver(system);
+    const { program, closes } = await drive.newProgram({
+      prerequisites: [{ id: 'task', title: 'Contribution task', kind: 'text', review: true }],
+    });
+    const person = 'zq-person-4';
+    const who: Who = { userId: person, role: 'mentee' };
+    const id = await drive.apply(program.id, person);
+    const secret = 'Patch by Quintessa Marlowe-Vex';
+    expect(
+      (await as(who, 'POST', `/applications/${id}/tasks/task/submission`, { text: secret })).status,
+    ).toBe(200);
+    const mentor: Who = { userId: 'mentor-zq4', role: 'mentor', programs: [program.id] };
+    const comment = 'Quintessa, please add a test';
+    const back = await as(mentor, 'POST', `/applications/${id}/tasks/task/review`, {
+      decision: 'request-changes',
+      comment,
+    });
+    expect(back.status).toBe(200);
+    await as(who, 'POST', `/applications/${id}/tasks/task/submission`, { text: secret });
+    await as(mentor, 'POST', `/applications/${id}/tasks/task/review`, { decision: 'accept' });
+    await drive.skipTo(closes + SCHEDULE.reviewClosesAt + HOURS);
+    const declined = await drive.call('POST', `/programs/${program.id}/decline-pending`, {
+      reason: 'Every slot is filled',
+      requestId: 'close-zq4',
+    });
+    const noticeKeys = async () =>
+      (
+        await system.sql<{ key: string }[]>`
+          SELECT idempotency_key AS key FROM emails WHERE kind = 'task-changes-requested' AND application_id = ${id}`
+      ).map((r) => `notice-email/${r.key}`);
+    await expect.poll(async () => (await noticeKeys()).length).toBe(1);
+    const noticeIds = await noticeKeys();
+    const types = await expectNothingVisible(
+      [
+        declined.body.workflowId ?? `decline-pending/${program.id}/close-zq4`,
+        ...noticeIds,
+        menteeWorkflowId(id),
+      ],
+      [secret, comment, 'Quintessa', 'Name of', '@example.org'],
+    );
+    expect([...types].sort()).toEqual(['declinePendingWorkflow', 'menteeWorkflow', 'noticeEmailWorkflow']);
+    // and the histories carry the task's text and the comment nowhere, stored or decoded
+    const decoded = await historiesText(new EncryptionCodec(TEST_KEYRING));
+    expect(decoded.text).not.toContain(secret);
+    expect(decoded.text).not.toContain(comment);
   });
 });
 
@@ -442,6 +480,25 @@ describe('content retention', () => {
     expect(mentorId).toBeTruthy();
   });
 });
+
+/** Workflow ids, search attributes, memos and summaries are not encrypted: none may hold any of `texts`. */
+async function expectNothingVisible(workflowIds: string[], texts: string[]): Promise<Set<string>> {
+  const types = new Set<string>();
+  for (const workflowId of workflowIds) {
+    const described = await system.env.client.workflow.getHandle(workflowId).describe();
+    types.add(described.type);
+    const visible = JSON.stringify([
+      described.workflowId,
+      described.searchAttributes,
+      described.typedSearchAttributes,
+      await described.memo,
+      await described.staticSummary(),
+      await described.staticDetails(),
+    ]);
+    for (const text of texts) expect(visible, described.type).not.toContain(text);
+  }
+  return types;
+}
 
 function profileOf(person: typeof PERSON) {
   return { name: person.name, email: person.email, country: 'DE', timeZone: 'Europe/Berlin', skills: ['go'] };

@@ -3,7 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { encryptedDataConverter } from '../privacy/payload-codec.js';
 import { bundleWorkflows, bundleWorkflowsApart } from '../worker/worker.js';
+import { TEST_KEYRING } from './support/keyring.js';
 
 const HISTORIES = new URL('./histories/', import.meta.url);
 // bundled once for the file: webpack takes about a second
@@ -56,7 +58,11 @@ describe('recorded mentee histories', () => {
       })),
     );
     const results: { workflowId: string; error: unknown }[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await bundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      // the worker's converter, as deployed: the frozen plain-JSON histories pass through its codec
+      { workflowBundle: await bundle(), dataConverter: encryptedDataConverter(TEST_KEYRING) },
+      histories,
+    )) {
       results.push({ workflowId: result.workflowId, error: result.error });
     }
     expect(results.filter((r) => r.error)).toEqual([]);

@@ -16,7 +16,11 @@ import { TEST_KEYRING } from './keyring.js';
 import { type ApiResponse, requestApp } from './system.js';
 
 /** The real Temporal dev server (real time, visibility queries) with a fresh database and the edge fakes. */
-export async function startDevSystem(taskQueue = 'dev-test') {
+export async function startDevSystem(
+  taskQueue = 'dev-test',
+  /** The UI decodes payloads through the API at this port (served by the test: `serve(system.app)`). */
+  { codecApiPort }: { codecApiPort?: number } = {},
+) {
   const [port, uiPort] = await findFreePorts(2);
   const [server, resend, db]: [DevServer, FakeResend, Awaited<ReturnType<typeof freshDatabase>>] =
     await Promise.all([
@@ -26,6 +30,7 @@ export async function startDevSystem(taskQueue = 'dev-test') {
         uiPort: uiPort!,
         namespace: 'default',
         log: () => {},
+        ...(codecApiPort && { uiCodecEndpoint: `http://127.0.0.1:${codecApiPort}/codec/default` }),
       }),
       startFakeResend(),
       freshDatabase(),
