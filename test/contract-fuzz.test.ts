@@ -271,6 +271,8 @@ const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
   'PUT /programs/{programId}/ranking': "the ids must be the program's applications",
   'PUT /me/profile': "a resumeFileId must be the caller's own upload",
   'POST /files': 'the bytes must be a PDF (415 otherwise), at most the configured size (413)',
+  'POST /codec/{namespace}/{operation}':
+    'a payload marked binary/encrypted must decrypt with a key of the keyring (422 naming the key otherwise)',
   // and the lists (cursorDictionaries): a cursor is one the API returned for that list; any string fits its schema
 };
 

@@ -36,7 +36,12 @@ const Erasure = z
       steps: [{ step: 'files', counts: { files: 2 }, doneAt: '2027-09-01T10:00:01.000Z' }],
     },
   });
-const CODEC_EXAMPLE = { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' }, data: 'AAEC' }] };
+// a plain payload (it passes through a decode); the UI sends the `binary/encrypted` ones of histories
+const CODEC_EXAMPLE = {
+  payloads: [
+    { metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhcHBsaWNhdGlvbklkIjoiNWIwYzFmOGUifQ==' },
+  ],
+};
 const EncodedPayloads = z
   .object({
     payloads: z.array(
