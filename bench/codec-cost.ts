@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/codec-cost.ts [--mentees 1000] [--seconds 8] [--rounds 3] [--only sim,api]`
+ * `npx tsx bench/codec-cost.ts [--mentees 1000] [--seconds 8] [--rounds 4] [--only sim,api] [--first plain|encrypted]`
  *
  * What personal-data protection costs (privacy/): payloads encrypted with AES-256-GCM on every client and worker,
  * and free text sealed with each mentee's key where a message is made.
@@ -18,10 +18,12 @@ const { values } = parseArgs({
   options: {
     mentees: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '4' },
     seed: { type: 'string', default: '7' },
     program: { type: 'string', default: 'examples/programs/lfx-12-week-full-time.json' },
     only: { type: 'string', default: 'sim,api' },
+    // which simulation runs first (the other second): a run after another may find the machine warmer
+    first: { type: 'string', default: 'plain' },
   },
 });
 const only = new Set(values.only!.split(','));
@@ -55,8 +57,10 @@ if (only.has('sim')) {
       await system.stop();
     }
   };
-  const plain = await runSimulation(false);
-  const encrypted = await runSimulation(true);
+  const encryptedFirst = values.first === 'encrypted';
+  const firstRun = await runSimulation(encryptedFirst);
+  const secondRun = await runSimulation(!encryptedFirst);
+  const [plain, encrypted] = encryptedFirst ? [secondRun, firstRun] : [firstRun, secondRun];
   console.log('\n| simulator | mentees | seconds | mentees/s |\n|---|---|---|---|');
   for (const [name, f] of [
     ['without encryption', plain],
@@ -130,11 +134,11 @@ if (only.has('api')) {
       headers: { authorization: ops, 'content-type': 'application/json' },
     }));
     return {
-      async measure() {
+      async measure(seconds = Number(values.seconds)) {
         const result = await autocannon({
           url: api.url,
           connections: 10,
-          duration: Number(values.seconds),
+          duration: seconds,
           requests,
         });
         return {
@@ -159,10 +163,22 @@ if (only.has('api')) {
       p99Encrypted: number;
       errors: number;
     }[] = [];
+    // a round of each, not counted: both stacks' code paths compiled and their pools open before measuring
+    process.stderr.write('warming up both stacks...\n');
+    await plain.measure(3);
+    await encrypted.measure(3);
     for (let round = 0; round < Number(values.rounds); round++) {
-      process.stderr.write(`round ${round + 1}: message endpoint without, then with encryption...\n`);
-      const a = await plain.measure();
-      const b = await encrypted.measure();
+      // alternating which goes first, so a drift of the machine's load during a round hits both alike
+      process.stderr.write(`round ${round + 1} of ${values.rounds}...\n`);
+      let a: Awaited<ReturnType<typeof plain.measure>>;
+      let b: typeof a;
+      if (round % 2 === 0) {
+        a = await plain.measure();
+        b = await encrypted.measure();
+      } else {
+        b = await encrypted.measure();
+        a = await plain.measure();
+      }
       rows.push({
         plain: a.rps,
         encrypted: b.rps,

@@ -83,8 +83,9 @@ export class PersonalTexts {
 
   /** Opens every sealed text in a JSON document; a text whose person was erased reads as "[erased]". */
   async open<T>(value: T): Promise<T> {
+    // most documents hold none: found without serialising them (a status is written at every change)
+    if (!holdsSealed(value)) return value;
     const json = JSON.stringify(value);
-    if (json === undefined || !json.includes(MARK)) return value;
     const keyIds = [...new Set([...json.matchAll(SEALED)].map((m) => m[1]!))];
     const rows = await this.sql<{ keyId: string; wrapped: Buffer | null; wrappedWith: string | null }[]>`
       SELECT key_id AS "keyId", wrapped, wrapped_with AS "wrappedWith" FROM person_keys WHERE key_id = ANY(${keyIds}::uuid[])`;
@@ -136,6 +137,23 @@ function sealWith({ keyId, key }: PersonKey, text: string): string {
 /** Whether a string holds a sealed text (for tests and checks). */
 export const holdsSealedText = (text: string) => text.includes(MARK);
 
+/** Whether any string in a JSON value holds a sealed text; walks it without copying. */
+function holdsSealed(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(MARK);
+  if (Array.isArray(value)) return value.some(holdsSealed);
+  if (value && typeof value === 'object') return Object.values(value).some(holdsSealed);
+  return false;
+}
+
+/** Whether a message's arguments carry free text to seal: a non-empty comments, reason or note, at any depth. */
+function carriesFreeText(value: unknown, field?: string): boolean {
+  if (typeof value === 'string') return field !== undefined && FREE_TEXT_FIELDS.has(field) && value !== '';
+  if (Array.isArray(value)) return value.some((item) => carriesFreeText(item));
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => carriesFreeText(v, k));
+  return false;
+}
+
 const MENTEE_WORKFLOW = 'mentee-application/';
 
 /**
@@ -146,12 +164,7 @@ export function sealingInterceptor(sql: Sql, texts: PersonalTexts): WorkflowClie
   return {
     async startUpdate(input, next) {
       const { workflowId } = input.workflowExecution;
-      if (
-        !workflowId.startsWith(MENTEE_WORKFLOW) ||
-        !JSON.stringify(input.args).match(/"(comments|reason|note)":"[^"]/)
-      ) {
-        return next(input);
-      }
+      if (!workflowId.startsWith(MENTEE_WORKFLOW) || !carriesFreeText(input.args)) return next(input);
       const [row] = await sql<{ menteeId: string }[]>`
         SELECT mentee_id AS "menteeId" FROM applications WHERE workflow_id = ${workflowId}`;
       if (!row) return next(input);

@@ -5,6 +5,7 @@ import { authenticate } from '../api/auth.js';
 import { problem } from '../api/problems.js';
 import { newRouter } from '../api/router.js';
 import { adminRoutes } from '../api/routes/admin.js';
+import { resendEmailWorkflowId } from '../domain/ids.js';
 import {
   type Actor,
   completeOnboardingStepUpdate,
@@ -328,6 +329,22 @@ describe('an email the provider refuses for good', () => {
       await resendEmail(ops, mentee.id, { email: 'application-received', requestId: 'FIX-2' }, OPS),
     ).toMatchObject({ state: 'sent', duplicate: true });
     expect(emailsOf(mentee.workflowId).map((e) => e.idempotencyKey)).toEqual([`${key}/resend/FIX-2`]);
+
+    // what Temporal shows unencrypted of a resend (its id, search attributes, memo, summary) names nobody
+    for (const request of ['FIX-1', 'FIX-2']) {
+      const described = await ops.temporal.workflow
+        .getHandle(resendEmailWorkflowId(`${key}/resend/${request}`))
+        .describe();
+      expect(described.type).toBe('resendEmailWorkflow');
+      const visible = JSON.stringify([
+        described.workflowId,
+        described.searchAttributes,
+        await described.memo,
+        await described.staticSummary(),
+      ]);
+      expect(visible).not.toContain('Name of');
+      expect(visible).not.toContain('@example.org');
+    }
   });
 });
 
