@@ -186,7 +186,10 @@ async function connectToNamespace(address: string, namespace: string): Promise<C
  * start-dev registers --search-attribute only when it creates the namespace, so a persisted SQLite
  * file from before an attribute was added would lack it: add what is missing.
  */
-async function registerMissingSearchAttributes(connection: Connection, options: DevServerOptions) {
+export async function registerMissingSearchAttributes(
+  connection: Connection,
+  options: Pick<DevServerOptions, 'namespace' | 'searchAttributes' | 'dbFile'>,
+) {
   const { namespace } = options;
   const wanted = Object.entries(options.searchAttributes ?? CUSTOM_SEARCH_ATTRIBUTES);
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });

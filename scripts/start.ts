@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { startApi } from '../api/run.js';
 import { EMBEDDED_DATABASE, loadConfig, publicBaseUrl } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded.js';
 import { migrate } from '../db/index.js';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { configuredKeyring } from '../privacy/clients.js';
 import { findProcesses, stopProcess } from '../system/processes.js';
 import { assertPortFree, lockDataDir, StartupError } from '../system/startup.js';
@@ -11,9 +13,22 @@ import { activityLogFields, installTemporalRuntime } from '../worker/logging.js'
 import { startWorker } from '../worker/run.js';
 import { startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-binaries.js';
+import { ensureTemporalServer, startTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.js';
 
 // `npm start`: the whole system on embedded defaults, or on DATABASE_URL / TEMPORAL_ADDRESS when set.
 const config = loadConfig({ LOG_FORMAT: 'pretty', ...process.env });
+// `npm start -- --engine server`: Temporal's own server on PostgreSQL instead of the CLI's dev server (SQLite)
+const { values: flags } = parseArgs({
+  options: { engine: { type: 'string', default: 'dev' } },
+  strict: true,
+});
+const engine = flags.engine;
+if (engine !== 'dev' && engine !== 'server') {
+  process.stderr.write(
+    `failed to start: --engine is dev (the CLI's dev server) or server (Temporal on PostgreSQL), not ${engine}\n`,
+  );
+  process.exit(2);
+}
 const log = createLogger(config, 'start');
 const stops: (() => Promise<void>)[] = [];
 const workerLog = createLogger(config, 'worker', activityLogFields);
@@ -53,7 +68,34 @@ async function main() {
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
-  if (!temporalAddress) {
+  if (!temporalAddress && engine === 'server') {
+    // the production engine: Temporal's own server on the PostgreSQL server above (databases temporal, temporal_visibility)
+    const binaries = await ensureTemporalServer((line) => log.info(line));
+    if (!binaries)
+      throw new StartupError(
+        '--engine server needs Go to build the Temporal server once (npm run provision)',
+      );
+    const url = new URL(databaseUrl);
+    log.info('starting the Temporal server on PostgreSQL...');
+    const server = await startTemporalServer({
+      binaries,
+      postgres: {
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      },
+      database: 'temporal',
+      dir: path.resolve(config.DATA_DIR, 'temporal-server'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      retentionDays: config.WORKFLOW_RETENTION_DAYS,
+      port: config.TEMPORAL_DEV_SERVER_PORT,
+      searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
+      log: (line) => log.info(line),
+    });
+    stops.unshift(server.stop);
+    temporalAddress = server.address;
+  } else if (!temporalAddress) {
     const cliPath = await ensureTemporalCli((line) => log.info(line));
     const dbFile = path.resolve(config.DATA_DIR, 'temporal.sqlite');
     await stopOrphanedDevServers(dbFile);
@@ -86,7 +128,7 @@ async function main() {
     '',
     'Mentorship backend is running:',
     `  API               ${api.url}   (reference: ${api.url}/docs, tokens: npm run token -- --role ops --user me)`,
-    `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}`,
+    `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}${engine === 'server' && !config.TEMPORAL_ADDRESS ? `   (Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL; no Web UI)` : ''}`,
     `  Postgres          ${redact(databaseUrl)}`,
     `  Worker metrics    ${metricsUrl ?? 'off (WORKER_METRICS_PORT=0 or the port is busy)'}`,
     `  Emails            ${config.RESEND_API_KEY ? 'Resend' : 'outbox (no RESEND_API_KEY): stored in the emails table and logged'}`,
