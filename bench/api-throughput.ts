@@ -30,7 +30,7 @@ interface Figures {
 }
 
 const servers = await startLocalServers({ prefix: 'bench-api' });
-const { database, devServer } = servers;
+const { database, temporal: devServer } = servers;
 const silent = pino({ level: 'silent' });
 const config = loadConfig({
   API_PORT: '0',

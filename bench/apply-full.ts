@@ -26,7 +26,7 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   PAYLOAD_KEYS: JSON.stringify(newKeyringDocument('bench')),
 });
-const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.devServer.address };
+const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.temporal.address };
 const worker = await startWorker(config, endpoints, silent);
 const api = await startApi(config, endpoints, silent);
 const auth = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, secret: config.AUTH_JWT_SECRET };

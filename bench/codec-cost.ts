@@ -83,7 +83,7 @@ if (only.has('api')) {
   const { startWorker } = await import('../worker/run.js');
   const servers = await startLocalServers({ prefix: 'bench-codec' });
   const silent = pino({ level: 'silent' });
-  const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.devServer.address };
+  const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.temporal.address };
   const keys = JSON.stringify(newKeyringDocument('bench'));
   // two stacks on the same servers: their own task queue and port, one encrypting, one not
   const stack = async (encryption: boolean) => {

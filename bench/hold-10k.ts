@@ -49,7 +49,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 const servers = await startLocalServers({ prefix: 'bench-hold' });
-const { database, devServer } = servers;
+const { database, temporal: devServer } = servers;
 const sql = connect(database.url, { max: 20 });
 const connection = await Connection.connect({ address: devServer.address });
 const keyring = keyringOf(newKeyringDocument('bench'));

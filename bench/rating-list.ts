@@ -22,7 +22,7 @@ const CONNECTIONS = 8;
 const servers = await startLocalServers({ prefix: 'bench-rating-list' });
 const silent = pino({ level: 'silent' });
 const config = loadConfig({ API_PORT: '0', TEMPORAL_TASK_QUEUE: 'bench-list', LOG_LEVEL: 'silent' });
-const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.devServer.address };
+const endpoints = { databaseUrl: servers.database.url, temporalAddress: servers.temporal.address };
 const api = await startApi(config, endpoints, silent);
 const sql = connect(servers.database.url);
 

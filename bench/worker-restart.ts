@@ -20,7 +20,7 @@ async function restart(entry: keyof typeof WORKER_ENTRY): Promise<number> {
     entry,
     {
       DATABASE_URL: servers.database.url,
-      TEMPORAL_ADDRESS: servers.devServer.address,
+      TEMPORAL_ADDRESS: servers.temporal.address,
       TEMPORAL_TASK_QUEUE: 'bench-restart',
     },
     (line) => {

@@ -9,8 +9,11 @@ import { bearer } from '../test/support/auth.js';
 export const RUSH_PREREQUISITE = 'intro-call';
 
 export interface RushOptions {
-  /** Where the API is now (a restarted system may be elsewhere; here it keeps its port). */
-  baseUrl: string;
+  /**
+   * Where the API is now (a restarted system may be elsewhere; here it keeps its port), or, with several API
+   * processes, the one to try this attempt (a retry may go to another, with the same Idempotency-Key).
+   */
+  baseUrl: string | ((attempt: number) => string);
   programId: string;
   people: string[];
   concurrency: number;
@@ -65,7 +68,8 @@ async function applyAndComplete(options: RushOptions, person: string): Promise<P
     for (let retries = 0; ; retries++) {
       attempts++;
       try {
-        const response = await fetch(`${options.baseUrl}${path}`, {
+        const base = typeof options.baseUrl === 'string' ? options.baseUrl : options.baseUrl(attempts);
+        const response = await fetch(`${base}${path}`, {
           method: 'POST',
           headers: { ...headers, 'idempotency-key': key },
           body: JSON.stringify(body),
@@ -91,14 +95,18 @@ async function applyAndComplete(options: RushOptions, person: string): Promise<P
       await sleep(RETRY_DELAY_MS);
     }
   };
-  const apply = await untilAnswered(`/programs/${options.programId}/applications`, `apply-${person}`, {
-    mentee: { name: `Applicant ${person}`, email: `${person}@example.org`, country: 'DE' },
-  });
+  const apply = await untilAnswered(
+    `/programs/${options.programId}/applications`,
+    `apply-${options.programId}-${person}`,
+    {
+      mentee: { name: `Applicant ${person}`, email: `${person}@example.org`, country: 'DE' },
+    },
+  );
   const prerequisite =
     apply.status === 201
       ? await untilAnswered(
           `/applications/${String(apply.body.id)}/prerequisites/${RUSH_PREREQUISITE}/complete`,
-          `prerequisite-${person}`,
+          `prerequisite-${options.programId}-${person}`,
           {},
         )
       : apply;

@@ -39,7 +39,10 @@ export interface ChaosOptions {
   kills: number;
   killsAfterEarning: number;
   postgresOutageMs: number;
-  restartDevServer: boolean;
+  /** Restart Temporal (the dev server, or the server) once. */
+  restartTemporal: boolean;
+  /** `server`: Temporal's own server on the experiment's PostgreSQL, beside a second worker that is never killed. */
+  engine?: 'dev' | 'server';
   seed: number;
   log: (line: string) => void;
 }
@@ -49,7 +52,7 @@ export const FULL_EXPERIMENT: Omit<ChaosOptions, 'log'> = {
   kills: 10,
   killsAfterEarning: 4,
   postgresOutageMs: 25_000,
-  restartDevServer: true,
+  restartTemporal: true,
   seed: 7,
 };
 
@@ -69,7 +72,7 @@ const EXPECTED: Record<MenteePath, { stage: Stage; paidInstallments: number[]; c
 };
 
 export interface Disruption {
-  kind: 'kill -9 worker' | 'kill -9 worker after earning' | 'PostgreSQL stopped' | 'dev server restart';
+  kind: 'kill -9 worker' | 'kill -9 worker after earning' | 'PostgreSQL stopped' | 'Temporal restart';
   at: number;
   /** How long the cause lasted (the outage, the restart); 0 for a kill. */
   downMs: number;
@@ -107,13 +110,14 @@ const MESSAGE_PATIENCE_MS = 180_000;
 
 export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosReport> {
   const { log, ...settings } = options;
+  const engine = options.engine ?? 'dev';
   const started = Date.now();
   buildIfStale();
   const stops: (() => Promise<unknown>)[] = [];
   try {
     // durable: PostgreSQL keeps its data over the outage, the dev server its workflows over the restart
     const [servers, resend] = await Promise.all([
-      startLocalServers({ prefix: 'mentorship-chaos', durable: true }),
+      startLocalServers({ prefix: 'mentorship-chaos', durable: true, engine }),
       startFakeResend(),
     ]);
     stops.unshift(
@@ -122,7 +126,7 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
     );
     const postgres = servers.database;
     const sql = connect(postgres.url, { max: 10 });
-    const connection = await Connection.connect({ address: servers.devServer.address });
+    const connection = await Connection.connect({ address: servers.temporal.address });
     // the experiment's own keyring, handed to the worker it supervises
     const keys = newKeyringDocument('chaos');
     const client = new Client({ connection, ...privateClientOptions(keyringOf(keys), sql) });
@@ -133,24 +137,28 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
     const taskQueue = 'chaos';
     const deps = { sql, temporal: client, taskQueue };
 
-    const worker = new SupervisedWorker(
-      {
-        DATABASE_URL: postgres.url,
-        TEMPORAL_ADDRESS: servers.devServer.address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        RESEND_API_KEY: resend.apiKey,
-        RESEND_BASE_URL: resend.baseUrl,
-        WORKER_METRICS_PORT: '0',
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'info', // "worker polling" is an info line
-        NODE_ENV: 'production',
-        PAYLOAD_KEYS: JSON.stringify(keys),
-      },
-      log,
-    );
+    const workerEnv = {
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: servers.temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      RESEND_API_KEY: resend.apiKey,
+      RESEND_BASE_URL: resend.baseUrl,
+      WORKER_METRICS_PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info', // "worker polling" is an info line
+      NODE_ENV: 'production',
+      PAYLOAD_KEYS: JSON.stringify(keys),
+    };
+    const worker = new SupervisedWorker(workerEnv, log);
     stops.unshift(() => worker.stop());
     worker.start();
-    await worker.untilPolling();
+    // on the server engine, as deployed: a second worker process shares the task queue and is never killed
+    const steady = engine === 'server' ? new SupervisedWorker(workerEnv, log) : undefined;
+    if (steady) {
+      stops.unshift(() => steady.stop());
+      steady.start();
+    }
+    await Promise.all([worker.untilPolling(), steady?.untilPolling()]);
 
     const input = ProgramInput.parse(programFixture(Date.now()));
     await createProgram(sql, input);
@@ -282,7 +290,7 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
       const restartAt = Date.now() + 20_000;
       const outageAt = restartAt + 15_000;
       let outageDone = options.postgresOutageMs <= 0;
-      let restartDone = !options.restartDevServer;
+      let restartDone = !options.restartTemporal;
       while (!cohortDone) {
         await sleep(2_000 + chaosRandom.next() * 4_000);
         if (cohortDone) break;
@@ -299,9 +307,9 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
         if (!restartDone && Date.now() >= restartAt) {
           restartDone = true;
           const at = Date.now();
-          log('dev server restart');
-          await servers.restartDevServer();
-          disruptions.push({ kind: 'dev server restart', at, downMs: Date.now() - at });
+          log(`Temporal restart (${engine === 'server' ? 'the server' : 'the dev server'})`);
+          await servers.restartTemporal();
+          disruptions.push({ kind: 'Temporal restart', at, downMs: Date.now() - at });
           continue;
         }
         // the kills after earning come from the mentees; the rest at random moments

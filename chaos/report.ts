@@ -5,7 +5,7 @@ const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000)
 /** The experiment's outcome as a person reads it: what happened, how fast it healed, what broke. */
 export function formatChaosReport(report: ChaosReport): string {
   const lines = [
-    `Chaos experiment: ${report.options.mentees} mentees, ${report.seconds.toFixed(0)} s, ${report.workerStarts} worker starts`,
+    `Chaos experiment on ${report.options.engine === 'server' ? 'the Temporal server (PostgreSQL), two workers' : 'the dev server'}: ${report.options.mentees} mentees, ${report.seconds.toFixed(0)} s, ${report.workerStarts} starts of the worker killed`,
     `  paths:  ${Object.entries(report.paths)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

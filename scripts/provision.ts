@@ -1,11 +1,13 @@
 /**
  * `npm run provision [-- --strict]`: builds or finds the Temporal CLI (dev server), the time-skipping
- * test server, Schemathesis (from PyPI) and versitygw (an S3 server, from the Go module proxy) in the per-user cache and prints where they are. `--strict` (CI) fails when one is missing,
+ * test server, Schemathesis (from PyPI), versitygw (an S3 server, from the Go module proxy) and Temporal's own server
+ * with its SQL tool (the production engine, from its Go module) in the per-user cache and prints where they are. `--strict` (CI) fails when one is missing,
  * because the SDK's download fallback cannot work without internet.
  */
 import { ensureS3Server } from './s3-server.js';
 import { ensureSchemathesis } from './schemathesis.js';
 import { ensureTemporalCli, ensureTemporalTestServer, type Log } from './temporal-binaries.js';
+import { ensureTemporalServer } from './temporal-server.js';
 
 interface Provisioned {
   name: string;
@@ -40,6 +42,11 @@ async function main(): Promise<void> {
     await timed('Temporal CLI (dev server)', CLI_HINT, ensureTemporalCli),
     await timed('Schemathesis (contract fuzzer)', SCHEMATHESIS_HINT, ensureSchemathesis),
     await timed('versitygw (S3-compatible server for the file storage test)', CLI_HINT, ensureS3Server),
+    await timed(
+      'Temporal server on PostgreSQL (npm start -- --engine server)',
+      CLI_HINT,
+      async (log) => (await ensureTemporalServer(log))?.server,
+    ),
   ];
   const missing = results.filter((result) => !result.path);
   if (strict && missing.length > 0) {

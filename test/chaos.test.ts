@@ -12,7 +12,7 @@ describe('a cohort through worker kills, a dev server restart and a PostgreSQL o
       kills: 4,
       killsAfterEarning: 2,
       postgresOutageMs: 20_000,
-      restartDevServer: true,
+      restartTemporal: true,
       seed: 11,
       log: (line) => lines.push(line),
     });
@@ -20,7 +20,7 @@ describe('a cohort through worker kills, a dev server restart and a PostgreSQL o
     const kinds = report.disruptions.map((d) => d.kind);
     expect(kinds.filter((k) => k === 'kill -9 worker after earning')).toHaveLength(2);
     expect(kinds.filter((k) => k.startsWith('kill'))).toHaveLength(4);
-    expect(kinds).toContain('dev server restart');
+    expect(kinds).toContain('Temporal restart');
     expect(kinds).toContain('PostgreSQL stopped');
     expect(report.workerStarts).toBe(5);
     expect(report.history.workflowTaskFailed).toBe(0);
@@ -37,5 +37,36 @@ describe('a cohort through worker kills, a dev server restart and a PostgreSQL o
     for (const d of report.disruptions.filter((x) => x.kind === 'kill -9 worker after earning')) {
       expect(d.installmentPaidMs).toBeLessThan(30_000);
     }
+  });
+});
+
+// The same on the production engine: Temporal's own server on the PostgreSQL the outage stops (Temporal's
+// databases go down with the app's), a second worker process beside the one killed.
+describe('the same on the Temporal server on PostgreSQL, with two worker processes', () => {
+  it('ends every mentee right, pays and emails once, and leaves no workflow running', {
+    timeout: 600_000,
+  }, async () => {
+    const report = await runChaosExperiment({
+      mentees: 24,
+      kills: 4,
+      killsAfterEarning: 2,
+      postgresOutageMs: 15_000,
+      restartTemporal: true,
+      engine: 'server',
+      seed: 13,
+      log: () => {},
+    });
+    expect(report.violations).toEqual([]);
+    const kinds = report.disruptions.map((d) => d.kind);
+    expect(kinds.filter((k) => k.startsWith('kill'))).toHaveLength(4);
+    expect(kinds).toEqual(expect.arrayContaining(['Temporal restart', 'PostgreSQL stopped']));
+    expect(report.history.workflowTaskFailed).toBe(0);
+    expect(Object.values(report.stages).reduce((a, b) => a + b, 0)).toBe(24);
+    expect(report.certificates).toBe(report.paths.completes);
+    expect(report.payouts).toBe(
+      2 * report.paths.completes +
+        report.paths['fails-evaluation-3'] +
+        report.paths['withdraws-after-evaluation-2'],
+    );
   });
 });
