@@ -161,7 +161,7 @@ describe('npm start killed with -9', () => {
         });
         const again = await fetch(`${url}/programs/${program.id}/applications`, {
           method: 'POST',
-          headers: { ...headers, 'idempotency-key': `apply-${outcome.person}` },
+          headers: { ...headers, 'idempotency-key': `apply-${program.id}-${outcome.person}` },
           body,
         });
         expect(again.status).toBe(201);
@@ -170,7 +170,7 @@ describe('npm start killed with -9', () => {
           `${url}/applications/${String(outcome.apply.body.id)}/prerequisites/${RUSH_PREREQUISITE}/complete`,
           {
             method: 'POST',
-            headers: { ...headers, 'idempotency-key': `prerequisite-${outcome.person}` },
+            headers: { ...headers, 'idempotency-key': `prerequisite-${program.id}-${outcome.person}` },
             body: '{}',
           },
         );
