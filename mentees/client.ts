@@ -24,7 +24,6 @@ import { FINAL_STAGES, type Stage } from '../domain/stages.js';
 import type { PinnedTermRules } from '../domain/term.js';
 import { DEFAULT_TIME_ZONE } from '../domain/time-zones.js';
 import type { menteeWorkflow } from '../workflows/index.js';
-import { MenteeState } from '../workflows/state.js';
 
 /** What the mentee client needs: the database for the application rows, Temporal for the workflows. */
 export interface MenteeClientDeps {
@@ -145,28 +144,12 @@ async function admitToTerm(
   }
 }
 
-/** How long an applicant's answer waits for the workflow's first step before it is answered without it. */
-const FIRST_STEP_PATIENCE_MS = 1_500;
-
-/**
- * What the workflow's status query answers. With the `rules` a new application started with, a workflow whose
- * first step waits for a worker (the one holding it died: its task times out after 10 s) is answered with the
- * status it starts from, which is what its first step records.
- */
-export async function queryStatus(
+/** What the workflow's status query answers (before the read model has the first status). */
+export function queryStatus(
   temporal: Client,
   application: Pick<ApplicationRow, 'id' | 'workflowId'>,
-  rules?: ProgramRules,
 ): Promise<MenteeStatus> {
-  const query = () => temporal.workflow.getHandle(application.workflowId).query(statusQuery);
-  if (!rules) return query();
-  const deadline = Date.now() + FIRST_STEP_PATIENCE_MS;
-  try {
-    return await temporal.connection.withDeadline(deadline, query);
-  } catch (error) {
-    if (Date.now() < deadline) throw error;
-    return new MenteeState(application.id, rules).status(0);
-  }
+  return temporal.workflow.getHandle(application.workflowId).query(statusQuery);
 }
 
 /** Starts the workflow; false when it already exists (one workflow per application, ever). */
