@@ -5,6 +5,7 @@ import type { Sql } from '../db/index.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import { withdrawUpdate } from '../domain/messages.js';
 import {
+  deleteApplicationContent,
   eraseFiles,
   erasePersonRows,
   erasureBlockers,
@@ -52,7 +53,8 @@ export async function eraseStep(
   deps: PrivacyDeps,
   input: { personId: string; step: 'files' | 'rows' | 'key' | 'finished' },
 ): Promise<Record<string, number>> {
-  const { sql, personId } = { ...deps, ...input };
+  const { sql } = deps;
+  const { personId } = input;
   let counts: Record<string, number>;
   switch (input.step) {
     case 'files':
@@ -123,16 +125,7 @@ export async function purgeUnselectedContent(
   for (const file of files)
     if (file.storage === 's3' && file.storageKey) await deps.files.delete(file.storageKey);
   await sql.begin(async (tx) => {
-    for (const table of [
-      'application_content',
-      'task_submissions',
-      'contributions',
-      'ratings',
-      'review_notes',
-      'flags',
-    ]) {
-      await tx`DELETE FROM ${tx(table)} WHERE application_id = ANY(${ids}::uuid[])`;
-    }
+    await deleteApplicationContent(tx as unknown as Sql, ids);
     await tx`UPDATE applications SET motivation = '' WHERE id = ANY(${ids}::uuid[])`;
     await tx`DELETE FROM files WHERE id = ANY(${files.map((f) => f.id)}::uuid[])`;
     await tx`UPDATE programs SET content_purged_at = now() WHERE id = ${programId}`;

@@ -179,20 +179,7 @@ export async function erasePersonRows(sql: Sql, personId: string): Promise<Recor
     const ids = applications.map((a) => a.id);
     const count = async (query: PromiseLike<readonly unknown[]>) => (await query).length;
     const counts: Record<string, number> = {
-      applicationContent: await count(
-        tx`DELETE FROM application_content WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`,
-      ),
-      taskSubmissions: await count(
-        tx`DELETE FROM task_submissions WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`,
-      ),
-      contributions: await count(
-        tx`DELETE FROM contributions WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`,
-      ),
-      ratings: await count(tx`DELETE FROM ratings WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`),
-      reviewNotes: await count(
-        tx`DELETE FROM review_notes WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`,
-      ),
-      flags: await count(tx`DELETE FROM flags WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`),
+      ...(await deleteApplicationContent(tx as unknown as Sql, ids)),
       profiles: await count(tx`DELETE FROM profiles WHERE user_id = ${personId} RETURNING 1`),
       calendarFeeds: await count(tx`DELETE FROM calendar_feeds WHERE user_id = ${personId} RETURNING 1`),
       // a stored answer replays the request's response, which may quote the person
@@ -234,6 +221,27 @@ export async function erasePersonRows(sql: Sql, personId: string): Promise<Recor
       WHERE id = ${personId} AND name <> ${ERASED_TEXT} RETURNING 1`);
     return counts;
   });
+}
+
+/** What applicants wrote and reviewers wrote about them, per table: an erasure and the retention timer delete it. */
+const APPLICATION_CONTENT = {
+  applicationContent: 'application_content',
+  taskSubmissions: 'task_submissions',
+  contributions: 'contributions',
+  ratings: 'ratings',
+  reviewNotes: 'review_notes',
+  flags: 'flags',
+} as const;
+
+/** Deletes the content of these applications (within the caller's transaction); rows deleted, per table. */
+export async function deleteApplicationContent(tx: Sql, ids: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [name, table] of Object.entries(APPLICATION_CONTENT)) {
+    counts[name] = (
+      await tx`DELETE FROM ${tx(table)} WHERE application_id = ANY(${ids}::uuid[]) RETURNING 1`
+    ).length;
+  }
+  return counts;
 }
 
 const FREE_TEXT = new Set(['comments', 'reason', 'note', 'detail', 'outcomeReason']);

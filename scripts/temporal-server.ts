@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { dieWithParent } from '../system/processes.js';
-import { registerMissingSearchAttributes } from './dev-server.js';
+import { registerMissingSearchAttributes, setRetention } from './dev-server.js';
 import {
   binaryCacheRoot,
   ensureGoBinary,
@@ -244,10 +244,7 @@ async function registerNamespace(address: string, options: TemporalServerOptions
           .catch((error: { code?: number }) => {
             if (error.code !== 6) throw error; // ALREADY_EXISTS
           });
-        await connection.workflowService.updateNamespace({
-          namespace: options.namespace,
-          config: { workflowExecutionRetentionTtl: retention },
-        });
+        await setRetention(connection, options.namespace, options.retentionDays);
         await registerMissingSearchAttributes(connection, {
           namespace: options.namespace,
           searchAttributes: options.searchAttributes,
