@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
@@ -46,9 +47,10 @@ const PUBLIC =
  * body; routes then check the role. Public paths need no token.
  */
 export function authenticate(options: AuthOptions): MiddlewareHandler {
+  // the secret as a key object once, not imported again for every request's signature check
   const key = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl))
-    : new TextEncoder().encode(options.secret);
+    : createSecretKey(Buffer.from(options.secret));
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) c.set('principal', await verify(header, key, options));
@@ -61,7 +63,7 @@ export function authenticate(options: AuthOptions): MiddlewareHandler {
 
 async function verify(
   header: string,
-  key: Uint8Array | ReturnType<typeof createRemoteJWKSet>,
+  key: KeyObject | ReturnType<typeof createRemoteJWKSet>,
   options: AuthOptions,
 ): Promise<Principal> {
   const [scheme, token] = header.split(' ');
@@ -70,7 +72,7 @@ async function verify(
   }
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key as Uint8Array, {
+    ({ payload } = await jwtVerify(token, key as KeyObject, {
       issuer: options.issuer,
       audience: options.audience,
       algorithms: options.jwksUrl ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'],

@@ -40,6 +40,15 @@ export function idempotency(
 ): MiddlewareHandler {
   const lease = `${leaseSeconds} seconds`;
   const gone = `${GONE_AFTER_SECONDS} seconds`;
+  // expired answers leave the table in the background, at most once a minute per process: not a query per request
+  let lastSweep = 0;
+  const sweepExpired = () => {
+    if (Date.now() - lastSweep < 60_000) return;
+    lastSweep = Date.now();
+    sql`DELETE FROM idempotency_keys WHERE created_at < now() - ${RETENTION}::interval`.catch(() => {
+      lastSweep = 0; // the next request tries again
+    });
+  };
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'PATCH')) return next();
@@ -58,23 +67,26 @@ export function idempotency(
     // a key reused for another request (a day later, past the retention) is another request
     c.set('requestKey', createHash('sha256').update(`${userId}\n${key}\n${fingerprint}`).digest('base64url'));
 
-    // the caller's expired answers go first, so the table holds at most a day of each user's requests
-    await sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND created_at < now() - ${RETENTION}::interval`;
+    sweepExpired();
     const claimId = randomUUID();
     await instance.registered();
-    // a new key, or the same request whose API died before answering (no heartbeat, or the lease ran out)
+    // a new key, a key whose answer is past the retention (another request), or the same request whose API died
+    // before answering (no heartbeat, or the lease ran out)
     const claimed = await sql`
       INSERT INTO idempotency_keys (user_id, key, request_fingerprint, state, claim_id, instance_id, lease_expires_at)
       VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', ${claimId}, ${instance.id}, now() + ${lease}::interval)
       ON CONFLICT (user_id, key) DO UPDATE
         SET claim_id = EXCLUDED.claim_id, instance_id = EXCLUDED.instance_id,
-            lease_expires_at = EXCLUDED.lease_expires_at, created_at = now()
-        WHERE idempotency_keys.state = 'in_progress'
+            lease_expires_at = EXCLUDED.lease_expires_at, created_at = now(),
+            request_fingerprint = EXCLUDED.request_fingerprint, state = 'in_progress',
+            response_status = NULL, response_headers = NULL, response_body = NULL
+        WHERE idempotency_keys.created_at < now() - ${RETENTION}::interval
+          OR (idempotency_keys.state = 'in_progress'
           AND idempotency_keys.request_fingerprint = EXCLUDED.request_fingerprint
           AND (idempotency_keys.lease_expires_at < now()
                OR (idempotency_keys.instance_id IS NOT NULL AND NOT EXISTS (
                      SELECT 1 FROM api_instances i
-                     WHERE i.id = idempotency_keys.instance_id AND i.heartbeat_at > now() - ${gone}::interval)))
+                     WHERE i.id = idempotency_keys.instance_id AND i.heartbeat_at > now() - ${gone}::interval))))
       RETURNING key`;
     if (claimed.length === 0) return replay(c, sql, userId, key, fingerprint);
 

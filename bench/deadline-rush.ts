@@ -36,11 +36,14 @@ const { values } = parseArgs({
     people: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '32' },
     only: { type: 'string', default: 'bare,api1,api2' },
+    // writes a CPU profile of each API and worker process into this folder (`node --cpu-prof`)
+    profile: { type: 'string' },
   },
 });
 const PEOPLE = Number(values.people);
 const CONNECTIONS = Number(values.connections);
 const only = new Set(values.only!.split(','));
+const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 
 interface Figures {
   name: string;
@@ -69,7 +72,7 @@ const rows: Figures[] = [];
 try {
   if (only.has('bare')) rows.push(await bare());
   if (only.has('api1') || only.has('api2')) {
-    const workers = [new SupervisedWorker(env, () => {}), new SupervisedWorker(env, () => {})];
+    const workers = [new SupervisedWorker(env, () => {}, nodeArgs), new SupervisedWorker(env, () => {}, nodeArgs)];
     for (const worker of workers) worker.start();
     await Promise.all(workers.map((worker) => worker.untilPolling()));
     const apis = await startApis(2);
@@ -201,7 +204,7 @@ async function startApis(count: number): Promise<{ url: string; child: ChildProc
   const ports = await findFreePorts(count);
   const apis = ports.map((port) => ({
     url: `http://127.0.0.1:${port}`,
-    child: spawn(process.execPath, ['--enable-source-maps', 'dist/api/main.js'], {
+    child: spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/api/main.js'], {
       env: { ...process.env, ...env, API_PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),

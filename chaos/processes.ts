@@ -21,6 +21,8 @@ export class SupervisedWorker {
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: (line: string) => void,
+    // extra node flags, e.g. a bench's `--cpu-prof`
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get polling(): boolean {
@@ -36,7 +38,7 @@ export class SupervisedWorker {
         start.pollingAt = Date.now();
         for (const resolve of this.pollingWaiters.splice(0)) resolve();
       }
-    });
+    }, this.nodeArgs);
     this.child = child;
     child.once('exit', (code, signal) => {
       start.exit = signal ?? `exit ${code}`;

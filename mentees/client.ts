@@ -64,7 +64,7 @@ export async function apply(
   requestKey?: string,
   /** What the applicant wrote, for a program with an application form: stored with the application, as a draft. */
   content?: ContentChange,
-): Promise<{ applicationId: string }> {
+): Promise<{ applicationId: string; created: boolean }> {
   const applicationId = randomUUID();
   const workflowId = menteeWorkflowId(applicationId);
   const term = program.rules.termRules;
@@ -89,7 +89,7 @@ export async function apply(
   });
   if (inserted.length === 1) {
     await startMenteeWorkflow(temporal, taskQueue, applicationId, program.rules);
-    return { applicationId };
+    return { applicationId, created: true };
   }
 
   const [existing] = await sql<{ id: string; requestKey: string | null }[]>`
@@ -97,7 +97,7 @@ export async function apply(
   if (!existing) throw new Error('application vanished while applying');
   const started = await startMenteeWorkflow(temporal, taskQueue, existing.id, program.rules);
   if (started || (requestKey !== undefined && existing.requestKey === requestKey)) {
-    return { applicationId: existing.id };
+    return { applicationId: existing.id, created: false };
   }
   throw conflict('already-applied', `Mentee ${mentee.id} has already applied to program ${program.id}`, {
     applicationId: existing.id,

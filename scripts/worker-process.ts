@@ -35,8 +35,9 @@ export function spawnWorkerProcess(
   entry: keyof typeof WORKER_ENTRY,
   env: NodeJS.ProcessEnv,
   onLine: (line: LogLine) => void = () => {},
+  nodeArgs: readonly string[] = [],
 ): WorkerProcess {
-  const child = spawn(process.execPath, [...WORKER_ENTRY[entry]], {
+  const child = spawn(process.execPath, [...nodeArgs, ...WORKER_ENTRY[entry]], {
     cwd: ROOT,
     env: { ...process.env, WORKER_METRICS_PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

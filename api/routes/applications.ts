@@ -412,7 +412,7 @@ export function applicationRoutes(deps: ApiDeps) {
     }
     await keepAsProfile(caller.userId, details);
     const rules = await rulesForNewMentee(sql, program);
-    const { applicationId } = await apply(
+    const { applicationId, created } = await apply(
       deps,
       { id: program.id, rules },
       { ...details, id: caller.userId },
@@ -420,6 +420,11 @@ export function applicationRoutes(deps: ApiDeps) {
       requestKeyOf(c),
       hasForm ? form : undefined,
     );
+    const headers = { location: `/applications/${applicationId}` };
+    if (created && !(hasForm && submit)) {
+      // just written, so known without reading back: a deadline rush's apply is its writes and the start
+      return c.json(await answerNewApplication(applicationId, caller, rules, hasForm), 201, headers);
+    }
     const application = await findApplication(sql, applicationId);
     if (hasForm && submit) {
       await sendMessage(temporal, application, completePrerequisiteUpdate, {
@@ -427,10 +432,27 @@ export function applicationRoutes(deps: ApiDeps) {
       });
       await markSubmitted(sql, applicationId);
     }
-    return c.json(await readApplication(deps, application, caller, rules), 201, {
-      location: `/applications/${applicationId}`,
-    });
+    return c.json(await readApplication(deps, application, caller, rules), 201, headers);
   });
+
+  /** A new application as `readApplication` would read it: the status it starts from, its draft, no tasks yet. */
+  async function answerNewApplication(
+    applicationId: string,
+    caller: Principal,
+    rules: ProgramRules,
+    hasForm: boolean,
+  ): Promise<ApplicationStatus> {
+    const { version: _version, applicationId: _id, ...view } = new MenteeState(applicationId, rules).status(0);
+    const content = hasForm ? await readContent(sql, applicationId) : undefined;
+    return {
+      id: applicationId,
+      menteeId: caller.userId,
+      ...viewFor(caller, view),
+      ...(content && {
+        form: { state: content.state, version: content.version, projectIds: content.projectIds },
+      }),
+    };
+  }
 
   /** The applicant's details from their profile, for an application that leaves them out. */
   async function profileDetails(userId: string) {
