@@ -373,14 +373,23 @@ export async function runChaosExperiment(options: ChaosOptions): Promise<ChaosRe
  * prerequisites done); every evaluation is open at once and due far later.
  */
 function compressedRules(input: Program): ProgramRules {
-  const rules = rulesOf(input);
+  return compressRules(rulesOf(input), 45_000);
+}
+
+/** A term a real clock gets through in minutes: review closes after `reviewClosesInMs`, every evaluation opens now. */
+export function compressRules(rules: ProgramRules, reviewClosesInMs: number): ProgramRules {
   const now = Date.now();
-  const at = (seconds: number) => new Date(now + seconds * 1000).toISOString();
+  const at = (ms: number) => new Date(now + ms).toISOString();
   return {
     ...rules,
     reviewReminderAt: null,
-    reviewClosesAt: at(45),
-    evaluations: rules.evaluations.map((e) => ({ ...e, opensAt: at(0), remindAt: null, dueAt: at(1800) })),
+    reviewClosesAt: at(reviewClosesInMs),
+    evaluations: rules.evaluations.map((e) => ({
+      ...e,
+      opensAt: at(0),
+      remindAt: null,
+      dueAt: at(1_800_000),
+    })),
   };
 }
 

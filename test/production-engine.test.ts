@@ -5,9 +5,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyRush, type PersonOutcome, RUSH_PREREQUISITE } from '../chaos/apply-rush.js';
+import { driveTermThroughApis, expectedEnd } from '../chaos/api-term.js';
+import { compressRules } from '../chaos/experiment.js';
 import { SupervisedWorker } from '../chaos/processes.js';
+import { menteeWorkflowId } from '../domain/ids.js';
+import type { ProgramRules } from '../domain/program.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
+import { FINAL_STAGES } from '../domain/stages.js';
 import { privateClientOptions } from '../privacy/clients.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
 import {
@@ -16,11 +20,9 @@ import {
   type TemporalServer,
 } from '../scripts/temporal-server.js';
 import { buildIfStale } from '../scripts/worker-process.js';
-import { bearer } from './support/auth.js';
 import { freshDatabase } from './support/database.js';
 import { type FakeResend, startFakeResend } from './support/fake-resend.js';
 import { TEST_KEYRING } from './support/keyring.js';
-import { programFixture } from './support/programs.js';
 
 /*
  * The production engine: Temporal's own server (built from its Go module) on PostgreSQL, two worker processes and
@@ -28,8 +30,9 @@ import { programFixture } from './support/programs.js';
  * while one worker is killed with -9 (its supervisor starts it again), one API is killed mid-rush (its clients
  * retry on the other with the same Idempotency-Key), and the Temporal server restarts once.
  */
-const PEOPLE = 36;
+const PEOPLE = 30;
 const PROGRAMS = 3;
+const SLOTS = 7;
 
 let server: TemporalServer;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -95,96 +98,131 @@ afterAll(async () => {
 });
 
 describe('the production engine: Temporal on PostgreSQL, two workers and two APIs', () => {
-  it('keeps every application once through a worker killed, an API killed mid-request and a server restart', {
-    timeout: 600_000,
+  it('keeps every promise of a term driven through both APIs through a worker killed, an API killed mid-request and a server restart', {
+    timeout: 900_000,
   }, async () => {
-    const ops = await bearer({ userId: 'ops-engine', role: 'ops' });
-    const programs: string[] = [];
-    for (let i = 0; i < PROGRAMS; i++) {
-      const program = programFixture(Date.now(), { id: `engine-${i}-${Date.now() % 100_000}` });
-      const created = await fetch(`${apis[i % 2]!.url}/programs`, {
-        method: 'POST',
-        headers: { ...ops, 'content-type': 'application/json' },
-        body: JSON.stringify(program),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-      programs.push(program.id);
-    }
-    // each person applies to one or two programs, through either API, each attempt to an API still alive
-    const peopleOf = (p: number) =>
-      Array.from({ length: PEOPLE }, (_, i) => `engine-${i}`).filter(
-        (_, i) => i % PROGRAMS === p || i % 4 === p,
-      );
     const live = () => apis.filter((api) => api.alive);
-    const pick = (attempt: number) => live()[(attempt + Math.floor(Math.random() * 2)) % live().length]!.url;
-
-    let answered = 0;
     const faults: string[] = [];
-    const chaos = (async () => {
-      const when = async (count: number) => {
-        while (answered < count) await sleep(50);
-      };
-      await when(10);
-      workers[0]!.kill();
-      faults.push('worker 1 killed with -9');
-      await when(25);
-      apis[1]!.alive = false;
-      apis[1]!.child.kill('SIGKILL');
-      faults.push('API 2 killed with -9 mid-rush');
-      await when(40);
-      await server.restart();
-      faults.push('Temporal server restarted');
-    })();
-    const rushes = await Promise.all(
-      programs.map((programId, p) =>
-        applyRush({
-          baseUrl: pick,
-          programId,
-          people: peopleOf(p),
-          concurrency: 4,
-          onAnswered: () => answered++,
-        }),
-      ),
+    let restart: Promise<void> | undefined;
+    let evaluatingFrom = Number.POSITIVE_INFINITY;
+    const term = await driveTermThroughApis({
+      pick: () => live()[Math.floor(Math.random() * live().length)]!.url,
+      prefix: `engine-${Date.now() % 100_000}`,
+      people: PEOPLE,
+      programs: PROGRAMS,
+      slots: SLOTS,
+      seed: 22,
+      compress: async (programId, reviewClosesInMs) => {
+        const [row] = await db.sql<
+          { rules: ProgramRules }[]
+        >`SELECT rules FROM programs WHERE id = ${programId}`;
+        const rules = compressRules(row!.rules, reviewClosesInMs);
+        await db.sql`UPDATE programs SET rules = ${db.sql.json(rules as never)} WHERE id = ${programId}`;
+      },
+      onProgress: (phase, answered) => {
+        if (phase === 'applying' && answered >= 40 && faults.length === 0) {
+          workers[0]!.kill();
+          faults.push('worker 1 killed with -9 while people apply');
+        }
+        // the selections race in flight at once: the kill lands in the middle of some
+        if (phase === 'selecting' && faults.length === 1) {
+          apis[1]!.alive = false;
+          apis[1]!.child.kill('SIGKILL');
+          faults.push('API 2 killed with -9 mid-selection');
+        }
+        if (phase === 'evaluating' && answered >= evaluatingFrom + 60 && faults.length === 2) {
+          faults.push('Temporal server restarted mid-evaluations');
+          restart = server.restart();
+        }
+        if (phase !== 'evaluating') evaluatingFrom = answered;
+      },
+    });
+    await restart;
+    const count = (of: (a: (typeof term.applications)[number]) => string) => {
+      const counts = new Map<string, number>();
+      for (const a of term.applications) counts.set(of(a), (counts.get(of(a)) ?? 0) + 1);
+      return [...counts].map(([k, n]) => `${k}: ${n}`).join(', ');
+    };
+    console.info(
+      `term: ${term.applications.length} applications, selections ${count((a) => String(a.selection))}, ` +
+        `refused ${JSON.stringify(term.refusals)}, paths of the selected ${count((a) => (a.selection === 200 ? a.path : 'not selected'))}, ` +
+        `${term.requests.answered} requests answered, ${term.requests.retried} attempts retried; ${faults.join('; ')}`,
     );
-    await chaos;
     expect(faults).toHaveLength(3);
+    expect(term.requests.retried).toBeGreaterThan(0);
+    // the races were run: some selections refused for a conflict, some for capacity
+    expect(Object.keys(term.refusals).sort()).toEqual(['capacity-reached', 'selection-conflict']);
 
-    // every client got its first answer: the application made once, its prerequisite done once
-    const outcomes: PersonOutcome[] = rushes.flat();
-    for (const outcome of outcomes) {
-      expect(outcome.apply.status, JSON.stringify(outcome.apply.body)).toBe(201);
-      expect(outcome.prerequisite.status, JSON.stringify(outcome.prerequisite.body)).toBe(200);
-      expect(outcome.prerequisite.body.duplicate).toBe(false);
+    // every application reaches its end: the stage, the ledger, the payouts, the letters
+    const ids = term.applications.map((a) => a.applicationId);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.sql`SELECT id FROM applications WHERE id IN ${db.sql(ids)} AND stage NOT IN ${db.sql([...FINAL_STAGES])}`
+          ).length,
+        { timeout: 300_000, interval: 1_000 },
+      )
+      .toBe(0);
+    for (const a of term.applications) {
+      const expected = expectedEnd(a);
+      const who = `${a.person} in ${a.programId} (${a.path}, selection ${a.selection})`;
+      const [row] = await db.sql<
+        { stage: string }[]
+      >`SELECT stage FROM applications WHERE id = ${a.applicationId}`;
+      expect(row?.stage, who).toBe(expected.stage);
+      // one ledger row per earned installment, each paid
+      await expect
+        .poll(async () =>
+          (
+            await db.sql<{ installment: number; status: string }[]>`
+              SELECT installment, status FROM stipend_payments WHERE application_id = ${a.applicationId} ORDER BY installment`
+          ).map((l) => `${l.installment}:${l.status}`),
+        )
+        .toEqual(expected.paidInstallments.map((n) => `${n}:paid`));
+      const [payouts] = await db.sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM payout_requests WHERE idempotency_key LIKE ${`${a.applicationId}/%`}`;
+      expect(payouts!.n, who).toBe(expected.paidInstallments.length);
+      const [letters] = await db.sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM certificates WHERE application_id = ${a.applicationId}`;
+      expect(letters!.n, who).toBe(expected.letter ? 1 : 0);
     }
-    const retried = outcomes.reduce((n, o) => n + o.retried.noConnection + o.retried.serverError, 0);
-    expect(retried).toBeGreaterThan(0);
-    for (const [p, programId] of programs.entries()) {
-      const rows = await db.sql<{ menteeId: string }[]>`
-        SELECT mentee_id AS "menteeId" FROM applications WHERE program_id = ${programId} ORDER BY mentee_id`;
-      expect(rows.map((r) => r.menteeId)).toEqual([...peopleOf(p)].sort());
-    }
+    // one acceptance per person, and no program over its slots
+    const accepted = term.applications.filter((a) => a.selection === 200);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(new Set(accepted.map((a) => a.person)).size).toBe(accepted.length);
+    const seats = await db.sql<{ menteeId: string; n: number }[]>`
+      SELECT mentee_id AS "menteeId", count(*)::int AS n FROM acceptances WHERE term_id = ${term.termId}
+      GROUP BY mentee_id`;
+    expect(seats.filter((s) => s.n > 1)).toEqual([]);
+    const perProgram = await db.sql<{ programId: string; n: number }[]>`
+      SELECT program_id AS "programId", count(*)::int AS n FROM applications
+      WHERE program_id IN ${db.sql(term.programs)} AND stage <> 'declined' GROUP BY program_id`;
+    for (const { n } of perProgram) expect(n).toBeLessThanOrEqual(SLOTS);
+    // no email twice: each reached Resend once, and every one is recorded
+    const emails = resend.emails();
+    const byKey = new Map<string, number>();
+    for (const e of emails) byKey.set(e.idempotencyKey ?? '', (byKey.get(e.idempotencyKey ?? '') ?? 0) + 1);
+    expect([...byKey].filter(([, n]) => n > 1)).toEqual([]);
+    const [recorded] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM emails`;
+    expect(recorded!.n).toBe(emails.length);
 
-    // on the server: every mentee's workflow runs, its prerequisite recorded, no workflow task ever failed
+    // on the server: every workflow closed, no workflow task ever failed, visibility (PostgreSQL) answering
     const connection = await Connection.connect({ address: server.address });
     try {
       const client = new Client({ connection, ...privateClientOptions(TEST_KEYRING) });
-      const workflows = await db.sql<{ workflowId: string; status: { prerequisites: { done: string[] } } }[]>`
-        SELECT workflow_id AS "workflowId", status FROM applications`;
-      expect(workflows).toHaveLength(outcomes.length);
       let failedTasks = 0;
-      for (const { workflowId, status } of workflows) {
-        const handle = client.workflow.getHandle(workflowId);
-        expect((await handle.describe()).status.name).toBe('RUNNING');
-        expect(status.prerequisites.done).toContain(RUSH_PREREQUISITE);
+      for (const a of term.applications) {
+        const handle = client.workflow.getHandle(menteeWorkflowId(a.applicationId));
+        await expect.poll(async () => (await handle.describe()).status.name).toBe('COMPLETED');
         const history = await handle.fetchHistory();
         failedTasks += history.events?.filter((e) => e.workflowTaskFailedEventAttributes).length ?? 0;
       }
       expect(failedTasks).toBe(0);
-      // the server's visibility store (PostgreSQL) answers the ops queries
-      const visible = await client.workflow.count(
-        `WorkflowType = 'menteeWorkflow' AND MenteeStage = 'in_review'`,
+      const closed = await client.workflow.count(
+        `WorkflowType = 'menteeWorkflow' AND ExecutionStatus = 'Completed'`,
       );
-      expect(visible.count).toBe(outcomes.length);
+      expect(closed.count).toBe(term.applications.length);
     } finally {
       await connection.close();
     }
