@@ -37,6 +37,11 @@ const EnvSchema = z.object({
   // A worker killed with -9 holds the next workflow task of each mentee it had cached for this long before another
   // worker takes it (Temporal's default is 10 s); a live worker busier than this replays the mentee instead.
   WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(3),
+  // Worker Versioning: this build's id (e.g. the image tag or commit). Set, the worker joins the deployment below as
+  // that version and its mentees move to each new current version at their next step (AUTO_UPGRADE; README,
+  // "Changing the workflow"). Unset, the worker is unversioned.
+  WORKER_BUILD_ID: z.string().min(1).max(255).optional(),
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).max(255).default('mentorship'),
   // An Idempotency-Key claim whose request stopped renewing it (the API died) is taken over after this.
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
   // Uploaded files (PDF only, checked by their bytes): at most this many bytes, kept in PostgreSQL or an S3 bucket.

@@ -11,6 +11,7 @@ import {
   applyProgramSchedule,
   extend,
   type OpsDeps,
+  promoteBuild,
   refusedEmails,
   resendEmail,
   retryPayment,
@@ -239,6 +240,25 @@ program
                   `${e.refusedAt}  ${e.applicationId}  ${e.kind} to the ${e.to ?? 'recipient'}: ${e.refusedReason}\n    npm run ops -- resend-email ${e.applicationId} ${e.originalKey}`,
               )
               .join('\n'),
+    ),
+  );
+
+program
+  .command('promote-build')
+  .description(
+    'make a worker build current (Worker Versioning): new mentees start on it, running ones move to it at their next step',
+  )
+  .argument('<buildId>', "the build's WORKER_BUILD_ID; its workers must be running")
+  .addOption(seconds)
+  .action((buildId: string, options: { wait: number }) =>
+    run(
+      (deps, by) =>
+        promoteBuild(deps.temporal, loadConfig().WORKER_DEPLOYMENT_NAME, buildId, {
+          waitMs: options.wait * 1000,
+          identity: by.userId,
+        }),
+      (r) =>
+        `${r.buildId} is the current build of ${r.deploymentName}${r.previousBuildId ? ` (was ${r.previousBuildId}); stop ${r.previousBuildId}'s workers once its in-flight tasks are done` : ''}.`,
     ),
   );
 

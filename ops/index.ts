@@ -4,3 +4,4 @@ export { type RefusedEmail, ResendEmailResult, refusedEmails, resendEmail } from
 export { ExtendResult, extend, TerminateResult, terminate } from './mentees.js';
 export { RetryPaymentResult, retryPayment } from './payments.js';
 export { applyProgramSchedule, ProgramScheduleResult } from './program-schedule.js';
+export { type PromoteBuildResult, promoteBuild } from './rollout.js';

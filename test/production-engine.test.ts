@@ -1,7 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,25 +7,22 @@ import { compressRules } from '../chaos/experiment.js';
 import { SupervisedWorker } from '../chaos/processes.js';
 import { menteeWorkflowId } from '../domain/ids.js';
 import type { ProgramRules } from '../domain/program.js';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { FINAL_STAGES } from '../domain/stages.js';
 import { privateClientOptions } from '../privacy/clients.js';
 import { findFreePorts, terminateProcess } from '../scripts/temporal-binaries.js';
-import {
-  ensureTemporalServer,
-  startTemporalServer,
-  type TemporalServer,
-} from '../scripts/temporal-server.js';
+import type { TemporalServer } from '../scripts/temporal-server.js';
 import { buildIfStale } from '../scripts/worker-process.js';
 import { freshDatabase } from './support/database.js';
 import { type FakeResend, startFakeResend } from './support/fake-resend.js';
 import { TEST_KEYRING } from './support/keyring.js';
+import { startTestTemporalServer } from './support/temporal-server.js';
 
 /*
  * The production engine: Temporal's own server (built from its Go module) on PostgreSQL, two worker processes and
- * two API processes, as a deployment runs them. A deadline rush to three programs goes through both APIs at random
- * while one worker is killed with -9 (its supervisor starts it again), one API is killed mid-rush (its clients
- * retry on the other with the same Idempotency-Key), and the Temporal server restarts once.
+ * two API processes, as a deployment runs them. A term of three programs is driven through both APIs at random
+ * (chaos/api-term.ts) while one worker is killed with -9 as people apply (its supervisor starts it again), one API
+ * is killed while the selections race (its clients retry on the other with the same Idempotency-Key), and the
+ * Temporal server restarts during the evaluations. Then every promise the chaos experiment checks is checked.
  */
 const PEOPLE = 30;
 const PROGRAMS = 3;
@@ -37,33 +31,12 @@ const SLOTS = 7;
 let server: TemporalServer;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let resend: FakeResend;
-let dir: string;
 const workers: SupervisedWorker[] = [];
 const apis: { url: string; child: ChildProcess; alive: boolean }[] = [];
 
 beforeAll(async () => {
   buildIfStale();
-  const binaries = await ensureTemporalServer();
-  if (!binaries) throw new Error('No Temporal server: npm run provision builds it (Go is needed)');
-  [db, resend] = await Promise.all([freshDatabase(), startFakeResend()]);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'engine-'));
-  await chmod(dir, 0o755);
-  const pg = new URL(inject('postgresServerUrl'));
-  server = await startTemporalServer({
-    binaries,
-    postgres: {
-      host: pg.hostname,
-      port: Number(pg.port),
-      user: decodeURIComponent(pg.username),
-      password: decodeURIComponent(pg.password),
-    },
-    database: `temporal_${path.basename(dir).replace(/\W/g, '_').toLowerCase()}`,
-    dir,
-    namespace: 'default',
-    retentionDays: 1,
-    searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
-    log: () => {},
-  });
+  [db, resend, server] = await Promise.all([freshDatabase(), startFakeResend(), startTestTemporalServer()]);
   const env = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: server.address,
@@ -94,7 +67,6 @@ afterAll(async () => {
   await server?.stop();
   await resend?.close();
   await db?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the production engine: Temporal on PostgreSQL, two workers and two APIs', () => {

@@ -35,6 +35,9 @@ export async function startWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     stickyQueueScheduleToStartTimeout: `${config.WORKER_STICKY_TIMEOUT_SECONDS}s`,
+    deployment: config.WORKER_BUILD_ID
+      ? { name: config.WORKER_DEPLOYMENT_NAME, buildId: config.WORKER_BUILD_ID }
+      : undefined,
     ...(encryption && { dataConverter: encryptedDataConverter(keyring) }),
     activities: createActivities({
       texts: new PersonalTexts(sql, keyring),

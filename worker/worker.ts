@@ -85,12 +85,15 @@ export function createMenteeWorker(options: {
   stickyQueueScheduleToStartTimeout?: Duration;
   /** The encrypting converter (privacy/payload-codec.ts); every worker of the system has it. */
   dataConverter?: DataConverter;
+  /** Worker Versioning: the deployment and this build's id; without it the worker is unversioned. */
+  deployment?: WorkerDeployment | undefined;
 }): Promise<Worker> {
-  const { workflowBundle, ...rest } = options;
+  const { workflowBundle, deployment, ...rest } = options;
   const prebuilt =
     PREBUILT_WORKFLOW_BUNDLE && existsSync(PREBUILT_WORKFLOW_BUNDLE) ? PREBUILT_WORKFLOW_BUNDLE : null;
   return Worker.create({
     ...rest,
+    ...(deployment && { workerDeploymentOptions: versionedAs(deployment) }),
     ...(workflowBundle
       ? { workflowBundle }
       : prebuilt
@@ -98,6 +101,24 @@ export function createMenteeWorker(options: {
         : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
+
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+}
+
+/**
+ * A mentee lives for months, longer than any build: pinning each to the build it started on would keep every
+ * build's workers running for a whole term. So mentees upgrade to each new current build at their next step
+ * (AUTO_UPGRADE), and a change that alters what a running mentee does is guarded with `patched()`; the routing
+ * keeps a mentee that a new build has touched away from the old build's workers for the rest of the rollout.
+ */
+export const versionedAs = (deployment: WorkerDeployment) =>
+  ({
+    version: { deploymentName: deployment.name, buildId: deployment.buildId },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: 'AUTO_UPGRADE',
+  }) as const;
 
 const noop = () => {};
 const silentBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
