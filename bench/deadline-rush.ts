@@ -72,7 +72,10 @@ const rows: Figures[] = [];
 try {
   if (only.has('bare')) rows.push(await bare());
   if (only.has('api1') || only.has('api2')) {
-    const workers = [new SupervisedWorker(env, () => {}, nodeArgs), new SupervisedWorker(env, () => {}, nodeArgs)];
+    const workers = [
+      new SupervisedWorker(env, () => {}, nodeArgs),
+      new SupervisedWorker(env, () => {}, nodeArgs),
+    ];
     for (const worker of workers) worker.start();
     await Promise.all(workers.map((worker) => worker.untilPolling()));
     const apis = await startApis(2);

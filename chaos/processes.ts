@@ -33,12 +33,17 @@ export class SupervisedWorker {
   start(): void {
     const start: WorkerStart = { spawnedAt: Date.now() };
     this.starts.push(start);
-    const { child } = spawnWorkerProcess('compiled', this.env, (line) => {
-      if (line.msg === 'worker polling') {
-        start.pollingAt = Date.now();
-        for (const resolve of this.pollingWaiters.splice(0)) resolve();
-      }
-    }, this.nodeArgs);
+    const { child } = spawnWorkerProcess(
+      'compiled',
+      this.env,
+      (line) => {
+        if (line.msg === 'worker polling') {
+          start.pollingAt = Date.now();
+          for (const resolve of this.pollingWaiters.splice(0)) resolve();
+        }
+      },
+      this.nodeArgs,
+    );
     this.child = child;
     child.once('exit', (code, signal) => {
       start.exit = signal ?? `exit ${code}`;

@@ -442,7 +442,11 @@ export function applicationRoutes(deps: ApiDeps) {
     rules: ProgramRules,
     hasForm: boolean,
   ): Promise<ApplicationStatus> {
-    const { version: _version, applicationId: _id, ...view } = new MenteeState(applicationId, rules).status(0);
+    const {
+      version: _version,
+      applicationId: _id,
+      ...view
+    } = new MenteeState(applicationId, rules).status(0);
     const content = hasForm ? await readContent(sql, applicationId) : undefined;
     return {
       id: applicationId,
