@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveTermThroughApis, expectedEnd } from '../chaos/api-term.js';
 import { compressRules } from '../chaos/experiment.js';
 import { SupervisedWorker } from '../chaos/processes.js';
