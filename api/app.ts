@@ -22,6 +22,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dashboardRoutes } from './routes/dashboards.js';
+import { devSignInRoutes } from './routes/dev-sign-in.js';
 import { financeRoutes } from './routes/finance.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { programRoutes } from './routes/programs.js';
@@ -113,6 +114,8 @@ export function createApp(deps: ApiDeps) {
   // an upload's own limit is checked on the file; the multipart envelope may add a little
   const uploadLimit = limit((deps.files?.maxBytes ?? DEFAULT_FILE_MAX_BYTES) + 64 * 1024, 'Uploads');
   app.use('*', (c, next) => (c.req.path === '/files' ? uploadLimit(c, next) : documentLimit(c, next)));
+  // the web console's development sign-in needs no token: registered before authenticate (404 outside development)
+  app.route('/', devSignInRoutes(deps));
   app.use('*', authenticate(deps.auth));
   app.use(
     '*',

@@ -7,6 +7,8 @@ export const DEVELOPMENT_JWT_SECRET = 'mentorship-development-secret-do-not-use-
 const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // The web console `npm start` serves (web/, built on first use); 0 turns it off.
+  CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   PUBLIC_BASE_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),

@@ -11,6 +11,7 @@ import { findProcesses, stopProcess } from '../system/processes.js';
 import { assertPortFree, lockDataDir, StartupError } from '../system/startup.js';
 import { activityLogFields, installTemporalRuntime } from '../worker/logging.js';
 import { startWorker } from '../worker/run.js';
+import { ensureConsole, serveConsole } from './console.js';
 import { startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-binaries.js';
 import { ensureTemporalServer, startTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.js';
@@ -37,6 +38,13 @@ async function main() {
   // one start per data directory; the lock of a start that died is taken over with what it left running
   stops.push(await lockDataDir(config.DATA_DIR));
   await assertPortFree(config.API_HOST, config.API_PORT, 'API', 'API_PORT');
+  if (config.CONSOLE_PORT !== 0)
+    await assertPortFree(
+      config.API_HOST,
+      config.CONSOLE_PORT,
+      'web console',
+      'CONSOLE_PORT (0 turns it off)',
+    );
   await assertPortFree(
     config.WORKER_METRICS_HOST,
     config.WORKER_METRICS_PORT,
@@ -123,10 +131,22 @@ async function main() {
   stops.unshift(worker.stop);
   const api = await startApi(config, endpoints, createLogger(config, 'api'));
   stops.unshift(api.stop);
+  let consoleUrl: string | undefined;
+  if (config.CONSOLE_PORT !== 0) {
+    const web = await serveConsole({
+      dist: ensureConsole((line) => log.info(line)),
+      host: config.API_HOST === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1',
+      port: config.CONSOLE_PORT,
+      apiUrl: api.url,
+    });
+    stops.unshift(web.stop);
+    consoleUrl = web.url;
+  }
 
   const lines = [
     '',
     'Mentorship backend is running:',
+    `  Console           ${consoleUrl ? `${consoleUrl}   (sign in as any role: the development sign-in page)` : 'off (CONSOLE_PORT=0)'}`,
     `  API               ${api.url}   (reference: ${api.url}/docs, tokens: npm run token -- --role ops --user me)`,
     `  Temporal          ${temporalAddress}${uiUrl ? `   Web UI: ${uiUrl}` : ''}${engine === 'server' && !config.TEMPORAL_ADDRESS ? `   (Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL; no Web UI)` : ''}`,
     `  Postgres          ${redact(databaseUrl)}`,

@@ -210,7 +210,8 @@ export const ProgramFile = z.union([
     programs: z
       .array(z.looseObject({ applicantShare: z.number().positive().optional() }))
       .min(1)
-      .max(20),
+      // GSoC 2025 had 185 organizations
+      .max(250),
   }),
   z.looseObject({ id: z.string() }),
 ]);
