@@ -12,7 +12,7 @@
  * - guarded (only with `--only ...,guarded`): the simulator with `--guard-timers` (simulator/timers.ts).
  * Prints mentees/s for each and their ratios, where the real time went (moving the clock, running the steps), CPU per
  * mentee (this process, and the servers it started), events per completed mentee and the process RSS at peak.
- * A rehearsal in little memory (README, "A rehearsal's memory"):
+ * A rehearsal in little memory (docs/simulator.md, "A rehearsal's memory"):
  *   MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-old-space-size=192 npx tsx bench/simulator.ts --only sim --cache 300
  */
 process.env.NODE_ENV ??= 'production';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Signs development tokens when no AUTH_JWT_SECRET or JWKS is configured; never use it in production. */
 export const DEVELOPMENT_JWT_SECRET = 'mentorship-development-secret-do-not-use-in-production';
 
-/** Every environment variable the system reads, with its default. The README table mirrors this. */
+/** Every environment variable the system reads, with its default. The table in docs/configuration.md mirrors this. */
 const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -40,7 +40,7 @@ const EnvSchema = z.object({
   // worker takes it (Temporal's default is 10 s); a live worker busier than this replays the mentee instead.
   WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(3),
   // Worker Versioning: this build's id (e.g. the image tag or commit). Set, the worker joins the deployment below as
-  // that version and its mentees move to each new current version at their next step (AUTO_UPGRADE; README,
+  // that version and its mentees move to each new current version at their next step (AUTO_UPGRADE; docs/changing-the-workflow.md,
   // "Changing the workflow"). Unset, the worker is unversioned.
   WORKER_BUILD_ID: z.string().min(1).max(255).optional(),
   WORKER_DEPLOYMENT_NAME: z.string().min(1).max(255).default('mentorship'),

@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option(
       '--cache <n>',
-      "mentees the worker keeps in memory (default: all); fewer cost replays (README: a rehearsal's memory)",
+      "mentees the worker keeps in memory (default: all); fewer cost replays (docs/simulator.md: a rehearsal's memory)",
       integer('--cache', 1, 20_000),
     )
     .option('--json', 'print the report.json summary to stdout, no progress bar')

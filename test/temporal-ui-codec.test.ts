@@ -11,7 +11,7 @@ import { programFixture } from './support/programs.js';
 /*
  * What ops see in the Temporal UI: the dev server's UI decodes a mentee's history through the API's codec
  * endpoint (an ops token, CORS for the UI's origin), and without the codec the same history is ciphertext.
- * The screenshots land in docs/ (the README shows them).
+ * The screenshots land in docs/ (docs/personal-data.md shows them).
  */
 let system: Awaited<ReturnType<typeof startDevSystem>>;
 let api: ServerType;

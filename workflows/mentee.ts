@@ -42,7 +42,7 @@ const { recordStatus } = proxyLocalActivities<activities.Activities>({
 });
 
 /**
- * Release 1.1 (README: "Changing the workflow while mentees are running"): a local activity's completion never
+ * Release 1.1 (docs/changing-the-workflow.md): a local activity's completion never
  * decides the order of later commands. Asked once, first thing: mentees started on 1.0 finish on the 1.0 path.
  */
 export const REPLAY_SAFE_LOCAL_ACTIVITIES = 'replay-safe-local-activities';
