@@ -29,6 +29,12 @@ COPY worker ./worker
 COPY scripts ./scripts
 RUN npm run build
 
+# The web console: its own package (web/), built to static files that the console service serves.
+COPY web/package.json web/package-lock.json web/.npmrc ./web/
+RUN npm ci --prefix web && npm cache clean --force
+COPY web ./web
+RUN npm --prefix web run build
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
@@ -47,6 +53,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 # Only the compiled output: never the host's node_modules, .data or sources. The ops CLI is in it too:
 # `node dist/ops/cli.js` runs the repairs in the container.
 COPY --from=build /app/dist ./dist
+# the console service: `node dist/scripts/console.js --serve web/dist`
+COPY --from=build /app/web/dist ./web/dist
 
 USER node
 EXPOSE 3000

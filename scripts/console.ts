@@ -71,11 +71,12 @@ export async function serveConsole(options: {
   host: string;
   port: number;
   apiUrl: string;
+  /** What the deployment adds to /config.json (its identity provider's `oidc`). */
+  config?: Record<string, unknown>;
 }): Promise<ConsoleServer> {
   const app = new Hono();
-  app.get('/config.json', (c) =>
-    c.json({ apiBaseUrl: '/api', oidc: null }, 200, { 'cache-control': 'no-store' }),
-  );
+  const config = { apiBaseUrl: '/api', oidc: null, ...options.config };
+  app.get('/config.json', (c) => c.json(config, 200, { 'cache-control': 'no-store' }));
   app.all('/api/*', (c) => {
     const url = new URL(c.req.url);
     return proxy(`${options.apiUrl}${url.pathname.slice(4)}${url.search}`, { raw: c.req.raw });
@@ -96,7 +97,25 @@ export async function serveConsole(options: {
   };
 }
 
-// `tsx scripts/console.ts`: install and build the console now (the console's tests run against the build)
+/**
+ * `tsx scripts/console.ts`: install and build the console now (the console's tests run against the build).
+ * `node dist/scripts/console.js --serve <dist>`: serve a built console, as the compose deployment does, on
+ * CONSOLE_HOST:CONSOLE_PORT with /api passed to CONSOLE_API_URL; CONSOLE_CONFIG (JSON) adds to its /config.json,
+ * e.g. `{"oidc": {"authority": "https://id.example.org", "clientId": "console"}}`.
+ */
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  ensureConsole((line) => process.stderr.write(`${line}\n`));
+  const serveAt = process.argv.indexOf('--serve');
+  if (serveAt === -1) {
+    ensureConsole((line) => process.stderr.write(`${line}\n`));
+  } else {
+    const server = await serveConsole({
+      dist: path.resolve(process.argv[serveAt + 1] ?? 'web/dist'),
+      host: process.env.CONSOLE_HOST ?? '127.0.0.1',
+      port: Number(process.env.CONSOLE_PORT ?? 3001),
+      apiUrl: process.env.CONSOLE_API_URL ?? 'http://127.0.0.1:3000',
+      config: JSON.parse(process.env.CONSOLE_CONFIG ?? '{}') as Record<string, unknown>,
+    });
+    process.stdout.write(`console listening on ${server.url}\n`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.stop());
+  }
 }

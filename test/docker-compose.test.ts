@@ -353,6 +353,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('serves the console from the same image, passing /api to the API service', () => {
+    const console = service('console');
+    expect(console.command).toEqual(['node', 'dist/scripts/console.js', '--serve', 'web/dist']);
+    const env = environmentOf(console, 'console');
+    expect(env.CONSOLE_API_URL).toBe('http://api:3000');
+    expect(env.CONSOLE_HOST).toBe('0.0.0.0');
+    expect(dependsOn(console)).toEqual({ api: 'service_healthy' });
+    // the image has the built console where the command looks for it
+    expect(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toContain(
+      'COPY --from=build /app/web/dist ./web/dist',
+    );
+  });
+
   it('builds the worker and the API from the repository Dockerfile', () => {
     for (const name of APP_SERVICES) {
       const build = service(name).build;
