@@ -12,6 +12,8 @@ export interface CanonicalOutcome {
   certificate: boolean;
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
 /**
  * The outcomes, ledger rows and email kinds per application, keyed by the plan's stable keys (application ids
  * are random), sorted, and hashed: two runs with the same seed and files give the same digest.
@@ -49,8 +51,11 @@ export async function canonicalDigest(
         .sort(),
       emails: emails
         .filter((e) => e.applicationId === a.id)
-        // the key after the workflow id: `<kind or key>/<recipient>`
-        .map((e) => e.key.slice((workflowIds.get(a.id)?.length ?? 0) + 1))
+        // the key after the workflow id: `<kind or key>/<recipient>`; another application's id in it (a selection
+        // conflict's) becomes that application's plan key, as ids are random
+        .map((e) =>
+          e.key.slice((workflowIds.get(a.id)?.length ?? 0) + 1).replace(UUID, (id) => keys.get(id) ?? id),
+        )
         .sort(),
       certificate: certificates.has(a.id),
     }))

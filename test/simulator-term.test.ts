@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { canonicalDigest } from '../simulator/digest.js';
 import { loadPrograms, loadScenario } from '../simulator/files.js';
 import { type SimulationRun, simulate } from '../simulator/simulate.js';
 import { type SimulationSystem, startSimulationSystem } from '../simulator/system.js';
@@ -57,6 +58,20 @@ describe('a simulated term of three programs', () => {
     expect(results.filter(([, at]) => at < announcedAt)).toEqual([]);
     // (an email's instant is the server's clock while its workflow task runs: the announcement timer plus a moment)
     expect(results.filter(([, at]) => at - announcedAt < 60_000).length).toBeGreaterThan(0);
+    // the digest the same seed must repeat names another application (a selection conflict's email) by its plan key,
+    // never by its random id: an email as the conflict sends it, about two planned applications
+    const [a, b] = run.plan.applications.filter((p) => p.applicationId);
+    const [row] = await system.sql<{ workflowId: string }[]>`
+      SELECT workflow_id AS "workflowId" FROM applications WHERE id = ${a!.applicationId!}`;
+    await system.sql`
+      INSERT INTO emails (idempotency_key, application_id, kind, recipient, subject, provider)
+      VALUES (${`${row!.workflowId}/selection-conflict-${b!.applicationId}/admin`}, ${a!.applicationId!},
+              'selection-conflict', 'admin@example.org', 'A conflict', 'outbox')`;
+    const { outcomes } = await canonicalDigest(system, run);
+    expect(outcomes.find((o) => o.key === a!.key)!.emails).toContain(`selection-conflict-${b!.key}/admin`);
+    expect(JSON.stringify(outcomes)).not.toMatch(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/,
+    );
     console.log(
       `term of ${MENTEES} people: ${perPerson.filter((p) => p.n > 1).length} applied more than once, ` +
         `${autoWithdrawn!.n} withdrawn on acceptance elsewhere, ${results.length} results told, ${completed!.n} completed`,
