@@ -64,7 +64,7 @@ describe('the console server', () => {
       body: JSON.stringify(program),
     });
     expect(created.status, await created.clone().text()).toBe(201);
-    expect((await created.json()).id).toBe(program.id);
+    expect(((await created.json()) as { id: string }).id).toBe(program.id);
     // the same key again: the API's stored answer, through the proxy
     const again = await fetch(`${web.url}/api/programs`, {
       method: 'POST',
