@@ -8,7 +8,7 @@ import { Field, FieldSet } from '../components/Field';
 import { Page } from '../components/Page';
 import { useConfig } from '../config';
 import { HOME } from '../router';
-import { userManager } from './oidc';
+import { completeSignIn, userManager } from './oidc';
 import { fromToken, type Role, setSession } from './session';
 
 const ROLES: { role: Role; label: string; hint: string }[] = [
@@ -167,7 +167,7 @@ export function OidcCallback() {
     }
     void (async () => {
       try {
-        const user = await (await userManager(config.oidc!)).signinRedirectCallback();
+        const user = await completeSignIn(config.oidc!);
         const session = fromToken(user.access_token, 'oidc');
         if (!session) throw new Error('The access token has no role, user or expiry the API accepts');
         setSession(session);
