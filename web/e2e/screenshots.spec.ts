@@ -132,7 +132,47 @@ test('screenshots', async ({ page }) => {
   );
   await as(page, 'admin', 'admin-1', [programId]);
   await shoot(page, 'admin-home', '/admin', (p) => expect(p.getByText('Total:').first()).toBeVisible());
+  await shoot(page, 'admin-program-new', '/admin/programs/new', (p) =>
+    expect(p.getByRole('button', { name: 'Create the program' })).toBeVisible(),
+  );
+  await page.setViewportSize(SIZES.desktop);
+  await page.getByLabel(/^Program id/).fill(programId);
+  await page.getByLabel(/^Review window/).fill('7');
+  await page.getByRole('button', { name: 'Create the program' }).click();
+  await expect(page.getByText(/the review window must be at least 14 days/)).toBeVisible();
+  await page.screenshot({ path: `${out}/admin-program-new-errors-desktop.png`, fullPage: true });
+  await shoot(page, 'admin-program-pipeline', `/admin/programs/${programId}`, (p) =>
+    expect(p.getByRole('list', { name: /by stage/ })).toBeVisible(),
+  );
+  await shoot(page, 'admin-program-ranking', `/admin/programs/${programId}?section=ranking`, (p) =>
+    expect(p.getByRole('button', { name: 'Save the ranking' })).toBeVisible(),
+  );
+  await page.setViewportSize(SIZES.desktop);
+  await page.getByRole('button', { name: `Add to the ranking ${mentee}` }).click();
+  await page.getByRole('button', { name: 'Save the ranking' }).click();
+  await expect(page.getByText('Ranking saved.')).toBeVisible();
+  await page.getByRole('button', { name: 'Select the top 1' }).click();
+  await expect(page.getByRole('table', { name: 'Refused' })).toBeVisible();
+  await page.screenshot({ path: `${out}/admin-program-select-top-desktop.png`, fullPage: true });
+  await shoot(page, 'admin-program-conflicts', `/admin/programs/${programId}?section=conflicts`, (p) =>
+    expect(p.getByText(/no conflicts/)).toBeVisible(),
+  );
+  await shoot(page, 'admin-program-schedule', `/admin/programs/${programId}?section=schedule`, (p) =>
+    expect(p.getByRole('button', { name: 'Change the schedule' })).toBeVisible(),
+  );
+  await shoot(page, 'admin-program-certificates', `/admin/programs/${programId}?section=certificates`, (p) =>
+    expect(p.getByText(/No Letter of Completion issued/)).toBeVisible(),
+  );
   await as(page, 'ops', 'ops-1');
+  await shoot(page, 'admin-terms', '/admin/terms', (p) =>
+    expect(p.getByRole('button', { name: 'Create the term' })).toBeVisible(),
+  );
+  await shoot(page, 'ops-attention', '/attention', (p) =>
+    expect(p.getByRole('heading', { name: 'Who needs attention' })).toBeVisible(),
+  );
+  await shoot(page, 'ops-attention-repairs', `/attention?program=${programId}&app=${applicationId}`, (p) =>
+    expect(p.getByRole('heading', { name: `Repairs for ${mentee}` })).toBeVisible(),
+  );
   await shoot(page, 'ops-finance', '/finance', (p) =>
     expect(p.getByRole('heading', { name: 'Batches' })).toBeVisible(),
   );

@@ -4,6 +4,10 @@ export interface ConsoleConfig {
   apiBaseUrl: string;
   /** OpenID Connect (authorization code + PKCE) against the identity provider the API trusts; null: none. */
   oidc: OidcConfig | null;
+  /** The Temporal Web UI, for links to each mentee's workflow (default: the dev server's, http://127.0.0.1:8233). */
+  temporalUiUrl: string;
+  /** The Temporal namespace the workflows run in (default: default). */
+  temporalNamespace: string;
 }
 
 export interface OidcConfig {
@@ -16,7 +20,12 @@ export interface OidcConfig {
   audience?: string;
 }
 
-export const DEFAULT_CONFIG: ConsoleConfig = { apiBaseUrl: 'http://127.0.0.1:3000', oidc: null };
+export const DEFAULT_CONFIG: ConsoleConfig = {
+  apiBaseUrl: 'http://127.0.0.1:3000',
+  oidc: null,
+  temporalUiUrl: 'http://127.0.0.1:8233',
+  temporalNamespace: 'default',
+};
 
 export async function loadConfig(): Promise<ConsoleConfig> {
   try {
@@ -26,6 +35,8 @@ export async function loadConfig(): Promise<ConsoleConfig> {
     return {
       apiBaseUrl: (read.apiBaseUrl ?? DEFAULT_CONFIG.apiBaseUrl).replace(/\/$/, ''),
       oidc: read.oidc ?? null,
+      temporalUiUrl: (read.temporalUiUrl || DEFAULT_CONFIG.temporalUiUrl).replace(/\/$/, ''),
+      temporalNamespace: read.temporalNamespace || DEFAULT_CONFIG.temporalNamespace,
     };
   } catch {
     return DEFAULT_CONFIG;
@@ -36,4 +47,10 @@ let active: ConsoleConfig = DEFAULT_CONFIG;
 export const useConfig = (): ConsoleConfig => active;
 export function setConfig(config: ConsoleConfig) {
   active = config;
+}
+
+/** A workflow's page in the Temporal Web UI, e.g. mentee-application/<applicationId>. */
+export function workflowUrl(config: ConsoleConfig, workflowId: string): string {
+  const namespace = encodeURIComponent(config.temporalNamespace);
+  return `${config.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
 }

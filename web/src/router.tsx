@@ -227,11 +227,84 @@ const evaluationFormRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/reviews/EvaluationForm'), 'EvaluationForm'),
 });
 
+/** Program ids in the URL (comma-separated slugs), e.g. the programs ops look at. */
+const programIds = (value: unknown) => {
+  const ids = text(value)
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter((x) => /^[a-z0-9][a-z0-9-]*$/.test(x));
+  return ids?.length ? [...new Set(ids)].join(',') : undefined;
+};
+
 const adminRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/admin',
   beforeLoad: only('admin', 'ops'),
+  validateSearch: (s: Record<string, unknown>): { programs?: string | undefined } => ({
+    programs: programIds(s.programs),
+  }),
   component: lazyRouteComponent(() => import('./features/admin/AdminHome'), 'AdminHome'),
+});
+
+const termsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/admin/terms',
+  beforeLoad: only('admin', 'ops'),
+  validateSearch: (s: Record<string, unknown>): { term?: string | undefined } => ({ term: text(s.term) }),
+  component: lazyRouteComponent(() => import('./features/admin/TermsPage'), 'TermsPage'),
+});
+
+const newProgramRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/admin/programs/new',
+  beforeLoad: only('admin', 'ops'),
+  validateSearch: (s: Record<string, unknown>): { termId?: string | undefined } => ({
+    termId: text(s.termId),
+  }),
+  component: lazyRouteComponent(() => import('./features/admin/ProgramForm'), 'NewProgramPage'),
+});
+
+export const PROGRAM_SECTIONS = [
+  'pipeline',
+  'schedule',
+  'ranking',
+  'conflicts',
+  'certificates',
+  'decline',
+] as const;
+export interface ProgramAdminSearch {
+  section?: (typeof PROGRAM_SECTIONS)[number] | undefined;
+  /** The requestId of a decline-all-pending run whose report is shown. */
+  run?: string | undefined;
+}
+const programAdminRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/admin/programs/$programId',
+  beforeLoad: only('admin', 'ops'),
+  validateSearch: (s: Record<string, unknown>): ProgramAdminSearch => ({
+    section: oneOf(PROGRAM_SECTIONS, s.section),
+    run: text(s.run),
+  }),
+  component: lazyRouteComponent(() => import('./features/admin/ProgramAdmin'), 'ProgramAdmin'),
+});
+
+export const ATTENTION_KINDS = ['payment-failed', 'approval-overdue', 'evaluation-overdue'] as const;
+export interface AttentionSearch {
+  program?: string | undefined;
+  kind?: (typeof ATTENTION_KINDS)[number] | undefined;
+  /** The application whose repairs are open. */
+  app?: string | undefined;
+}
+const attentionRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/attention',
+  beforeLoad: only('admin', 'ops'),
+  validateSearch: (s: Record<string, unknown>): AttentionSearch => ({
+    program: programIds(s.program)?.split(',')[0],
+    kind: oneOf(ATTENTION_KINDS, s.kind),
+    app: text(s.app),
+  }),
+  component: lazyRouteComponent(() => import('./features/ops/NeedsAttention'), 'NeedsAttention'),
 });
 
 const financeRoute = createRoute({
@@ -259,6 +332,10 @@ const routeTree = rootRoute.addChildren([
     evaluationsRoute,
     evaluationFormRoute,
     adminRoute,
+    termsRoute,
+    newProgramRoute,
+    programAdminRoute,
+    attentionRoute,
     financeRoute,
   ]),
 ]);

@@ -18,12 +18,14 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   ],
   admin: [
     { to: '/admin', label: 'Programs I run' },
+    { to: '/attention', label: 'Needs attention' },
     { to: '/review', label: 'Applicants' },
     { to: '/evaluations', label: 'Evaluations' },
     { to: '/programs', label: 'Programs' },
   ],
   ops: [
     { to: '/finance', label: 'Payouts' },
+    { to: '/attention', label: 'Needs attention' },
     { to: '/admin', label: 'Programs' },
     { to: '/review', label: 'Applicants' },
     { to: '/programs', label: 'Find programs' },

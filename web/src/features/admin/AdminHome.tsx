@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
-import { useState } from 'react';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useEffect, useState } from 'react';
 import { ApiError, api, send, unwrap } from '../../api/client';
 import { saveBlob } from '../../api/files';
 import { installmentsQuery, keys, stageCountsQuery } from '../../api/queries';
@@ -13,33 +13,58 @@ import { STAGES } from '../../components/Stage';
 import { Table } from '../../components/Table';
 import { money, When } from '../../components/When';
 
+const route = getRouteApi('/signed-in/admin');
+
 export function AdminHome() {
   const session = useSignedIn();
-  const [extra, setExtra] = useState('');
-  const [shown, setShown] = useState<string[]>([]);
-  const programs = [...session.programs, ...shown];
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const shown = search.programs?.split(',') ?? [];
+  const [extra, setExtra] = useState(search.programs ?? '');
+  useEffect(() => setExtra(search.programs ?? ''), [search.programs]);
+  const programs = [...new Set([...session.programs, ...shown])];
   return (
     <Page
       title={session.role === 'ops' ? 'Programs' : 'Programs I run'}
-      lead="The pipeline by stage, approvals and exports."
+      lead="The pipeline by stage, approvals and exports. Open a program for its schedule, ranking, conflicts and certificates."
+      actions={
+        <>
+          <Link to="/admin/terms" search={{}} className="button button-secondary">
+            Terms
+          </Link>
+          <Link to="/admin/programs/new" search={{}} className="button button-primary">
+            Create a program
+          </Link>
+        </>
+      }
     >
-      {session.role === 'ops' && (
-        <form
-          className="card filters"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (extra.trim()) setShown((s) => [...new Set([...s, extra.trim()])]);
-          }}
+      <form
+        className="card filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void navigate({ search: { programs: extra.trim() || undefined } });
+        }}
+      >
+        <Field
+          label="Show programs"
+          hint={
+            session.role === 'ops'
+              ? 'Program ids, separated by commas'
+              : 'Program ids, separated by commas: you see those your token names'
+          }
         >
-          <Field label="Program id">
-            {(p) => <input {...p} value={extra} onChange={(e) => setExtra(e.target.value)} />}
-          </Field>
-          <div className="filter-actions">
-            <Button type="submit">Show</Button>
-          </div>
-        </form>
+          {(p) => <input {...p} value={extra} onChange={(e) => setExtra(e.target.value)} />}
+        </Field>
+        <div className="filter-actions">
+          <Button type="submit">Show</Button>
+        </div>
+      </form>
+      {programs.length === 0 && (
+        <p className="state state-empty">
+          Your token names no programs: type a program id above, or{' '}
+          <Link to="/admin/programs/new">create one</Link>.
+        </p>
       )}
-      {programs.length === 0 && <p className="state state-empty">Your token names no programs.</p>}
       {programs.map((programId) => (
         <ProgramPanel key={programId} programId={programId} />
       ))}
@@ -50,24 +75,7 @@ export function AdminHome() {
 
 function ProgramPanel({ programId }: { programId: string }) {
   const counts = useQuery(stageCountsQuery(programId));
-  const queryClient = useQueryClient();
   const [exportError, setExportError] = useState<unknown>(null);
-  const [reason, setReason] = useState('');
-  const [confirming, setConfirming] = useState(false);
-  const declineAll = useMutation({
-    mutationFn: () =>
-      send((headers) =>
-        api().POST('/programs/{programId}/decline-pending', {
-          params: { path: { programId } },
-          headers,
-          body: reason ? { reason } : {},
-        }),
-      ),
-    onSuccess: () => {
-      setConfirming(false);
-      return queryClient.invalidateQueries({ queryKey: ['programs', programId] });
-    },
-  });
   const exportCsv = async () => {
     setExportError(null);
     try {
@@ -81,10 +89,9 @@ function ProgramPanel({ programId }: { programId: string }) {
       setExportError(e);
     }
   };
-  const report = declineAll.data;
   return (
     <Section title={programId} id={`program-${programId}`}>
-      <Loaded query={counts} what="the pipeline">
+      <Loaded query={counts} what={`the pipeline of ${programId}`}>
         {(c) => (
           <ul className="counts" aria-label={`${programId}: applications by stage`}>
             {Object.entries(c.counts).map(([stage, n]) => (
@@ -101,50 +108,22 @@ function ProgramPanel({ programId }: { programId: string }) {
         )}
       </Loaded>
       <div className="form-actions">
+        <Link
+          to="/admin/programs/$programId"
+          params={{ programId }}
+          search={{}}
+          className="button button-primary"
+        >
+          Manage<span className="visually-hidden"> {programId}</span>
+        </Link>
         <Link to="/review" search={{ program: programId, sort: 'rank' }} className="button button-secondary">
-          Applicants by rank
+          Applicants by rank<span className="visually-hidden"> of {programId}</span>
         </Link>
         <Button variant="secondary" onClick={() => void exportCsv()}>
-          Export applications (CSV)
-        </Button>
-        <Button variant="danger" onClick={() => setConfirming(true)}>
-          Decline everyone still waiting…
+          Export applications (CSV)<span className="visually-hidden"> of {programId}</span>
         </Button>
       </div>
-      <ErrorSummary error={exportError ?? declineAll.error} />
-      {confirming && (
-        <form
-          className="subform"
-          onSubmit={(e) => {
-            e.preventDefault();
-            declineAll.mutate();
-          }}
-          aria-label={`Decline all pending applicants of ${programId}`}
-        >
-          <p>
-            Every applicant of {programId} still waiting for a decision is declined and told so. This cannot
-            be undone.
-          </p>
-          <Field label="Reason (optional)">
-            {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
-          </Field>
-          <div className="form-actions">
-            <Button type="submit" variant="danger" pending={declineAll.isPending} pendingLabel="Declining…">
-              Decline all pending
-            </Button>
-            <Button variant="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </div>
-        </form>
-      )}
-      {report && (
-        <p role="status">
-          {'state' in report
-            ? 'Still running; the report will be ready shortly.'
-            : `Declined ${report.declined.length}, already declined ${report.alreadyDeclined.length}, refused ${report.refused.length}.`}
-        </p>
-      )}
+      <ErrorSummary error={exportError} />
     </Section>
   );
 }

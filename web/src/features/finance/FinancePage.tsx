@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ApiError, api, send } from '../../api/client';
 import { saveBlob } from '../../api/files';
@@ -43,7 +44,12 @@ export function FinancePage() {
   return (
     <Page
       title="Payouts"
-      lead="Batches of requested payouts: export, send to the bank, record its answer."
+      lead={
+        <>
+          Batches of requested payouts: export, send to the bank, record its answer. Failed payments and other
+          repairs: <Link to="/attention">Needs attention</Link>.
+        </>
+      }
       actions={
         <Button pending={create.isPending} pendingLabel="Making the batch…" onClick={() => create.mutate()}>
           New batch of requested payouts
