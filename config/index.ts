@@ -9,6 +9,11 @@ const EnvSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // The web console `npm start` serves (web/, built on first use); 0 turns it off.
   CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  // What the console's /config.json adds (JSON): the identity provider's `oidc`, the Temporal UI's `temporalUiUrl`.
+  CONSOLE_CONFIG: z
+    .string()
+    .optional()
+    .refine((text) => text === undefined || isJsonObject(text), 'must be a JSON object'),
   PUBLIC_BASE_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
@@ -148,3 +153,12 @@ export const serverEndpoints = (config: Config) => ({
   databaseUrl: config.DATABASE_URL ?? embeddedDatabaseUrl(config.EMBEDDED_POSTGRES_PORT, EMBEDDED_DATABASE),
   temporalAddress: config.TEMPORAL_ADDRESS ?? devServerAddress(config.TEMPORAL_DEV_SERVER_PORT),
 });
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -138,6 +138,7 @@ async function main() {
       host: config.API_HOST === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1',
       port: config.CONSOLE_PORT,
       apiUrl: api.url,
+      config: config.CONSOLE_CONFIG ? (JSON.parse(config.CONSOLE_CONFIG) as Record<string, unknown>) : {},
     });
     stops.unshift(web.stop);
     consoleUrl = web.url;
