@@ -29,7 +29,8 @@ export const DEFAULT_CONFIG: ConsoleConfig = {
 
 export async function loadConfig(): Promise<ConsoleConfig> {
   try {
-    const response = await fetch('/config.json', { cache: 'no-store' });
+    // the preloaded response (index.html); the server marks it no-store, so a new deployment's config is read anew
+    const response = await fetch('/config.json');
     if (!response.ok) return DEFAULT_CONFIG;
     const read = (await response.json()) as Partial<ConsoleConfig>;
     return {

@@ -514,7 +514,11 @@ function Certificate({ code }: { code: string }) {
     <Section title="Letter of Completion">
       <p>Congratulations! Your letter is issued. Anyone can check it with its verification link.</p>
       <div className="form-actions">
-        <a className="button button-primary" href={apiUrl(`/certificates/${encodeURIComponent(code)}/pdf`)}>
+        <a
+          className="button button-primary"
+          download
+          href={apiUrl(`/certificates/${encodeURIComponent(code)}/pdf`)}
+        >
           Download the letter (PDF)
         </a>
         <Link to="/certificates/$code" params={{ code }} className="button button-secondary">

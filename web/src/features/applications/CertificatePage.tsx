@@ -41,6 +41,7 @@ export function CertificatePage() {
             </dl>
             <a
               className="button button-primary"
+              download
               href={apiUrl(`/certificates/${encodeURIComponent(c.verificationCode)}/pdf`)}
             >
               Download the letter (PDF)

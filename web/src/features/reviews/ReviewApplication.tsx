@@ -21,6 +21,7 @@ import { Field, FieldSet } from '../../components/Field';
 import { LoadError, Loaded, Page, Section } from '../../components/Page';
 import { Badge, Stage } from '../../components/Stage';
 import { Day, When } from '../../components/When';
+import { MenteeEvaluations, Onboarding } from './Mentorship';
 
 const route = getRouteApi('/signed-in/review/$applicationId');
 type Status = Schemas['ApplicationStatus'];
@@ -99,6 +100,17 @@ export function ReviewApplication() {
                   <When at={s.selection.decidedAt} />.
                 </p>
               </Section>
+            )}
+            {s && ['onboarding', 'active', 'completed', 'offer_lapsed'].includes(s.stage) && (
+              <Onboarding
+                applicationId={applicationId}
+                status={s}
+                session={session}
+                titles={titlesOf(definition)}
+              />
+            )}
+            {s && s.evaluations.length > 0 && ['active', 'completed', 'terminated'].includes(s.stage) && (
+              <MenteeEvaluations applicationId={applicationId} status={s} session={session} />
             )}
             <Review applicationId={applicationId} />
             {s && (
