@@ -64,6 +64,8 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      // the production engine's tests run Temporal servers (30 connections each), APIs and workers on one cluster
+      ...['-c', 'max_connections=300'],
       // throwaway test clusters trade durability for speed
       ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
     ],

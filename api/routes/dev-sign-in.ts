@@ -75,6 +75,8 @@ export function devSignInRoutes(deps: ApiDeps) {
 
   // before the body is validated, so outside development nothing tells this path from an unknown one
   app.use(signIn.path, async (c, next) => {
+    // other methods get the API's 405 like every path (the route is in the published document anyway)
+    if (c.req.method !== 'POST') return next();
     if (!developmentSecret || !servedOnLoopback(c)) {
       throw new ProblemError(404, 'no-route', `No route for ${c.req.method} ${c.req.path}`);
     }
