@@ -352,7 +352,12 @@ describe('the API against its own OpenAPI document (Schemathesis)', () => {
       let result = await fuzz(role);
       // an error inside the tool, not a finding: Hypothesis parses the source of a filter to name it, and CPython
       // 3.11's ast.parse can raise this SystemError when Schemathesis' two worker threads do so at once
-      if (result.code !== 0 && result.output.includes('AST constructor recursion depth mismatch')) {
+      // (it hit twice in a row under load: up to three runs)
+      for (
+        let runs = 1;
+        runs < 3 && result.code !== 0 && result.output.includes('AST constructor recursion depth mismatch');
+        runs++
+      ) {
         console.log(`schemathesis (${role}): the tool hit CPython's ast.parse race; running it again`);
         result = await fuzz(role);
       }
