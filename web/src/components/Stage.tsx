@@ -42,3 +42,11 @@ export function Badge({
 }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
+
+/** A task's review state as a badge's tone: one mapping for the applicant's page and the reviewer's. */
+export const TASK_TONE = {
+  pending: 'plain',
+  submitted: 'info',
+  accepted: 'good',
+  'changes-requested': 'warn',
+} as const satisfies Record<string, 'good' | 'bad' | 'info' | 'warn' | 'plain'>;

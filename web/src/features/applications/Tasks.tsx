@@ -8,16 +8,16 @@ import { Button } from '../../components/Button';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loaded, Section } from '../../components/Page';
-import { Badge } from '../../components/Stage';
+import { Badge, TASK_TONE } from '../../components/Stage';
 import { Day, When } from '../../components/When';
 
 type Task = Schemas['Task'];
 
 const TASK_STATE = {
-  pending: { tone: 'plain', text: 'To do' },
-  submitted: { tone: 'info', text: 'Waiting for review' },
-  accepted: { tone: 'good', text: 'Accepted' },
-  'changes-requested': { tone: 'warn', text: 'Changes requested' },
+  pending: 'To do',
+  submitted: 'Waiting for review',
+  accepted: 'Accepted',
+  'changes-requested': 'Changes requested',
 } as const;
 
 /** The review-window tasks: hand each in as it asks, read the reviewer's comments, hand it in again. */
@@ -37,7 +37,7 @@ export function Tasks({ applicationId, open }: { applicationId: string; open: bo
               <li key={task.id} className="task">
                 <div className="task-head">
                   <h3>{task.title}</h3>
-                  <Badge tone={TASK_STATE[task.state].tone}>{TASK_STATE[task.state].text}</Badge>
+                  <Badge tone={TASK_TONE[task.state]}>{TASK_STATE[task.state]}</Badge>
                 </div>
                 {task.submission && (
                   <p className="muted">

@@ -19,7 +19,7 @@ import { Button } from '../../components/Button';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field, FieldSet } from '../../components/Field';
 import { LoadError, Loaded, Page, Section } from '../../components/Page';
-import { Badge, Stage } from '../../components/Stage';
+import { Badge, Stage, TASK_TONE } from '../../components/Stage';
 import { Day, When } from '../../components/When';
 import { MenteeEvaluations, Onboarding } from './Mentorship';
 
@@ -239,19 +239,7 @@ function ReviewTasks({ applicationId }: { applicationId: string }) {
               <li key={task.id} className="task">
                 <div className="task-head">
                   <h3>{task.title}</h3>
-                  <Badge
-                    tone={
-                      task.state === 'accepted'
-                        ? 'good'
-                        : task.state === 'submitted'
-                          ? 'info'
-                          : task.state === 'changes-requested'
-                            ? 'warn'
-                            : 'plain'
-                    }
-                  >
-                    {task.state.replace('-', ' ')}
-                  </Badge>
+                  <Badge tone={TASK_TONE[task.state]}>{task.state.replace('-', ' ')}</Badge>
                 </div>
                 {task.submission ? (
                   <div className="muted">
